@@ -1,0 +1,16 @@
+"""langgraph-agentcore: durable LangGraph threads on DynamoDB, long-term memory on AgentCore."""
+
+from langgraph_agentcore.errors import (
+    AgentCoreStorageError,
+    CorruptItemError,
+    ItemTooLargeError,
+    TableNotFoundError,
+)
+
+__all__ = [
+    "AgentCoreStorageError",
+    "CorruptItemError",
+    "ItemTooLargeError",
+    "TableNotFoundError",
+]
+__version__ = "0.1.0"
