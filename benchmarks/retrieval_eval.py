@@ -1,0 +1,191 @@
+"""Retrieval-quality evaluation of the twin's embeddings.
+
+Each pair in ``benchmarks/data/retrieval_pairs.json`` is a memory record and a
+paraphrased query for it. Every query is ranked by cosine similarity against all the
+memories of the data set (both splits); we report recall@1, recall@3 and MRR per split.
+
+Usage::
+
+    python benchmarks/retrieval_eval.py                 # print the table
+    python benchmarks/retrieval_eval.py --misses        # also list queries not ranked first
+    python benchmarks/retrieval_eval.py --write-docs    # refresh docs/twin-retrieval.md
+    python benchmarks/retrieval_eval.py --embeddings pkg.module:factory   # another model
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from langchain_core.embeddings import Embeddings
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # runnable as a plain script from any directory
+    sys.path.insert(0, str(ROOT))
+
+from langgraph_agentcore.twin.embeddings import (  # noqa: E402
+    HashingEmbeddings,
+    cosine_similarity,
+)
+
+DATA_PATH = ROOT / "benchmarks" / "data" / "retrieval_pairs.json"
+DOCS_PATH = ROOT / "docs" / "twin-retrieval.md"
+DOCS_START = "<!-- retrieval-eval:start -->"
+DOCS_END = "<!-- retrieval-eval:end -->"
+SPLITS = ("tuning", "heldout", "all")
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One memory record and the paraphrased query that should retrieve it."""
+
+    memory: str
+    query: str
+    split: str
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Ranking quality over a set of queries."""
+
+    count: int
+    recall_at_1: float
+    recall_at_3: float
+    mrr: float
+
+
+@dataclass(frozen=True)
+class Miss:
+    """A query whose own memory was not ranked first."""
+
+    query: str
+    expected: str
+    rank: int
+    top: str
+
+
+def load_pairs(path: Path = DATA_PATH) -> list[Pair]:
+    """Read the evaluation pairs from JSON."""
+    raw = json.loads(path.read_text(encoding="utf-8"))
+    return [Pair(p["memory"], p["query"], p["split"]) for p in raw["pairs"]]
+
+
+def rank_of_targets(pairs: Sequence[Pair], embeddings: Embeddings) -> list[tuple[int, int]]:
+    """For each pair, the 1-based rank of its memory and the index of the top-ranked memory.
+
+    Ties are broken pessimistically (a tied distractor ranks above the target).
+    """
+    memory_vectors = embeddings.embed_documents([p.memory for p in pairs])
+    results: list[tuple[int, int]] = []
+    for index, pair in enumerate(pairs):
+        query_vector = embeddings.embed_query(pair.query)
+        scores = [cosine_similarity(query_vector, m) for m in memory_vectors]
+        target = scores[index]
+        rank = 1 + sum(1 for j, s in enumerate(scores) if j != index and s >= target)
+        top = max(range(len(scores)), key=lambda j: (scores[j], -j))
+        results.append((rank, top))
+    return results
+
+
+def evaluate(
+    pairs: Sequence[Pair] | None = None, embeddings: Embeddings | None = None
+) -> tuple[dict[str, Metrics], list[Miss]]:
+    """Compute metrics per split (plus "all") and the list of misses."""
+    pairs = list(pairs) if pairs is not None else load_pairs()
+    embeddings = embeddings if embeddings is not None else HashingEmbeddings()
+    ranks = rank_of_targets(pairs, embeddings)
+    metrics: dict[str, Metrics] = {}
+    for split in SPLITS:
+        selected = [r for p, (r, _) in zip(pairs, ranks, strict=True) if split in ("all", p.split)]
+        if not selected:
+            continue
+        n = len(selected)
+        metrics[split] = Metrics(
+            count=n,
+            recall_at_1=sum(r <= 1 for r in selected) / n,
+            recall_at_3=sum(r <= 3 for r in selected) / n,
+            mrr=sum(1.0 / r for r in selected) / n,
+        )
+    misses = [
+        Miss(p.query, p.memory, rank, pairs[top].memory)
+        for p, (rank, top) in zip(pairs, ranks, strict=True)
+        if rank > 1
+    ]
+    return metrics, misses
+
+
+def format_table(metrics: dict[str, Metrics], corpus_size: int) -> str:
+    """Markdown table of the metrics."""
+    lines = [
+        "| split | queries | recall@1 | recall@3 | MRR |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for split, m in metrics.items():
+        lines.append(
+            f"| {split} | {m.count} | {m.recall_at_1:.3f} | {m.recall_at_3:.3f} | {m.mrr:.3f} |"
+        )
+    lines.append("")
+    lines.append(f"Each query is ranked against all {corpus_size} memories.")
+    return "\n".join(lines)
+
+
+def write_docs(table: str, model: str, path: Path = DOCS_PATH) -> None:
+    """Replace the generated section of the docs page with ``table``."""
+    text = path.read_text(encoding="utf-8")
+    start, end = text.find(DOCS_START), text.find(DOCS_END)
+    if start < 0 or end < start:
+        raise SystemExit(f"{path} lacks the {DOCS_START} ... {DOCS_END} markers")
+    body = (
+        f"{DOCS_START}\n"
+        f"Generated by `python benchmarks/retrieval_eval.py --write-docs` with `{model}`.\n\n"
+        f"{table}\n{DOCS_END}"
+    )
+    path.write_text(text[:start] + body + text[end + len(DOCS_END) :], encoding="utf-8")
+
+
+def _load_embeddings(spec: str | None, dims: int) -> Embeddings:
+    """``module:attribute`` names a zero-argument factory (or class) of ``Embeddings``."""
+    if spec is None:
+        return HashingEmbeddings(dims=dims)
+    module_name, _, attribute = spec.partition(":")
+    factory = getattr(importlib.import_module(module_name), attribute)
+    embeddings = factory()
+    if not isinstance(embeddings, Embeddings):
+        raise SystemExit(f"{spec} did not return a langchain_core Embeddings")
+    return embeddings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Command-line entry point."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dims", type=int, default=512, help="HashingEmbeddings size")
+    parser.add_argument("--embeddings", help="module:factory returning another Embeddings")
+    parser.add_argument("--data", type=Path, default=DATA_PATH, help="pairs JSON file")
+    parser.add_argument("--misses", action="store_true", help="list queries not ranked 1st")
+    parser.add_argument("--write-docs", action="store_true", help=f"update {DOCS_PATH.name}")
+    args = parser.parse_args(argv)
+
+    embeddings = _load_embeddings(args.embeddings, args.dims)
+    pairs = load_pairs(args.data)
+    metrics, misses = evaluate(pairs, embeddings)
+    table = format_table(metrics, len(pairs))
+    print(f"model: {embeddings!r}")
+    print(table)
+    if args.misses:
+        print("\nmisses (rank > 1):")
+        for miss in misses:
+            print(f"  rank {miss.rank}: {miss.query!r}\n    want {miss.expected!r}")
+            print(f"    got  {miss.top!r}")
+    if args.write_docs:
+        write_docs(table, repr(embeddings))
+        print(f"\nwrote {DOCS_PATH.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
