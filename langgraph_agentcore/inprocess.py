@@ -76,3 +76,38 @@ def attach_moto(client: Any) -> Any:
         client.meta.events.unregister("before-send", botocore_stubber)
         attach_responder(client, botocore_stubber)
     return client
+
+
+class _AttachingClientContext:
+    """An aiobotocore client context that wires the client in-process on entry."""
+
+    def __init__(self, inner: Any, wire: Callable[[Any], Any]) -> None:
+        self._inner = inner
+        self._wire = wire
+
+    async def __aenter__(self) -> Any:
+        client = await self._inner.__aenter__()
+        self._wire(client)
+        return client
+
+    async def __aexit__(self, *exc: Any) -> Any:
+        return await self._inner.__aexit__(*exc)
+
+
+def async_client_factory(
+    service_name: str, wire: Callable[[Any], Any] = attach_moto, **client_kwargs: Any
+) -> Callable[[], Any]:
+    """A factory of aiobotocore client contexts whose clients answer in-process.
+
+    Pass it as ``async_client_factory=`` to a saver or store: each event loop then gets
+    a client created by aiobotocore and wired by ``wire`` (default: moto's backends).
+    """
+
+    def factory() -> Any:
+        from aiobotocore.session import get_session
+
+        return _AttachingClientContext(
+            get_session().create_client(service_name, **client_kwargs), wire
+        )
+
+    return factory

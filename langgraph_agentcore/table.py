@@ -1,0 +1,459 @@
+"""Table access: the only place that talks to DynamoDB.
+
+Operations are written once, as *plans*: generators that yield :class:`Call` (one
+request; the response is sent back in), a list of calls (independent requests the async
+driver runs concurrently), :class:`Sleep` (backoff) or :class:`Emit` (a result for an
+iterator). :func:`run` / :func:`iterate` drive a plan with a boto3 client;
+:func:`arun` / :func:`aiterate` with an aiobotocore client. Sync and async therefore
+share key building, item encoding and request planning, and differ only here.
+
+Throttling and transient errors are retried by botocore (standard retry mode);
+``UnprocessedItems`` / ``UnprocessedKeys`` are retried by the plans with exponential
+backoff. Anything that still fails is raised as an :class:`AgentCoreStorageError`
+naming the table and the operation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import threading
+import time
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from langgraph_agentcore.errors import AgentCoreStorageError, TableNotFoundError
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: Retry settings for clients this package creates (users' own clients keep theirs).
+DEFAULT_CONFIG = Config(
+    retries={"mode": "standard", "max_attempts": 10},
+    user_agent_extra="langgraph-agentcore",
+)
+#: Backoff for UnprocessedItems / UnprocessedKeys: base, cap (seconds) and attempts.
+BACKOFF_BASE = 0.05
+BACKOFF_CAP = 5.0
+MAX_UNPROCESSED_ROUNDS = 12
+
+
+@dataclass(frozen=True)
+class Call:
+    """One DynamoDB request: the API operation name and its parameters."""
+
+    op: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Sleep:
+    """Wait before the next request (backoff)."""
+
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Emit:
+    """A value produced by an iterating plan."""
+
+    value: Any
+
+
+Step = Call | list[Call] | Sleep | Emit
+Plan = Generator[Step, Any, T]
+
+
+def backoff(attempt: int) -> Sleep:
+    """Full-jitter exponential backoff for the ``attempt``-th retry (1-based)."""
+    return Sleep(random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2**attempt)))
+
+
+def _snake(op: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in op).lstrip("_")
+
+
+def translate(exc: Exception, table_name: str, op: str) -> AgentCoreStorageError:
+    """Turn a botocore failure into our exception, naming the table and operation."""
+    if isinstance(exc, ClientError):
+        code = exc.response.get("Error", {}).get("Code", "")
+        msg = exc.response.get("Error", {}).get("Message", str(exc))
+        if code == "ResourceNotFoundException":
+            return TableNotFoundError(
+                f"DynamoDB table {table_name!r} not found during {op} "
+                f"(create it with setup() or check table_name/region): {msg}",
+                resource=table_name,
+                operation=op,
+            )
+        return AgentCoreStorageError(
+            f"DynamoDB {op} on table {table_name!r} failed: {code}: {msg}",
+            resource=table_name,
+            operation=op,
+        )
+    return AgentCoreStorageError(
+        f"DynamoDB {op} on table {table_name!r} failed: {type(exc).__name__}: {exc}",
+        resource=table_name,
+        operation=op,
+    )
+
+
+class TableIO:
+    """Executes plans against one table, with a sync and (per event loop) async client."""
+
+    def __init__(
+        self,
+        table_name: str,
+        *,
+        client: Any = None,
+        async_client: Any = None,
+        session: Any = None,
+        region_name: str | None = None,
+        endpoint_url: str | None = None,
+        config: Config | None = None,
+        async_client_factory: Callable[[], Any] | None = None,
+    ) -> None:
+        if not isinstance(table_name, str) or not table_name:
+            raise ValueError(f"table_name must be a non-empty str, got {table_name!r}")
+        self.table_name = table_name
+        self._client = client
+        self._session = session
+        self._region_name = region_name
+        self._endpoint_url = endpoint_url
+        self._config = DEFAULT_CONFIG.merge(config) if config else DEFAULT_CONFIG
+        self._user_async_client = async_client
+        self._async_client_factory = async_client_factory
+        self._aclients: dict[asyncio.AbstractEventLoop, tuple[Any, Any]] = {}
+        self._lock = threading.Lock()
+
+    # -- clients ----------------------------------------------------------------------
+
+    @property
+    def client(self) -> Any:
+        """The boto3 DynamoDB client (created on first use)."""
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    import boto3
+
+                    session = self._session or boto3.session.Session()
+                    self._client = session.client(
+                        "dynamodb",
+                        region_name=self._region_name,
+                        endpoint_url=self._endpoint_url,
+                        config=self._config,
+                    )
+        return self._client
+
+    async def aclient(self) -> Any:
+        """The aiobotocore client for the running event loop (created on first use).
+
+        aiohttp connections belong to the loop that opened them, so each event loop gets
+        its own client; :meth:`aclose` closes the current loop's.
+        """
+        if self._user_async_client is not None:
+            return self._user_async_client
+        loop = asyncio.get_running_loop()
+        entry = self._aclients.get(loop)
+        if entry is None:
+            for dead in [lp for lp in self._aclients if lp.is_closed()]:
+                self._aclients.pop(dead, None)
+            if self._async_client_factory is not None:
+                ctx = self._async_client_factory()
+            else:
+                from aiobotocore.session import get_session
+
+                aio_session = get_session()
+                profile = getattr(self._session, "profile_name", None)
+                if profile and profile != "default":
+                    aio_session.set_config_variable("profile", profile)
+                region = self._region_name or getattr(self._session, "region_name", None)
+                creds = None
+                if self._session is not None:
+                    creds = self._session.get_credentials()
+                kwargs: dict[str, Any] = {}
+                if creds is not None and not profile:
+                    frozen = creds.get_frozen_credentials()
+                    kwargs = {
+                        "aws_access_key_id": frozen.access_key,
+                        "aws_secret_access_key": frozen.secret_key,
+                        "aws_session_token": frozen.token,
+                    }
+                ctx = aio_session.create_client(
+                    "dynamodb",
+                    region_name=region,
+                    endpoint_url=self._endpoint_url,
+                    config=self._config,
+                    **kwargs,
+                )
+            client = await ctx.__aenter__()
+            entry = (ctx, client)
+            self._aclients[loop] = entry
+        return entry[1]
+
+    def close(self) -> None:
+        """Close the sync client's connection pool (if we created it)."""
+        if self._client is not None and self._session is not None:
+            self._client.close()
+
+    async def aclose(self) -> None:
+        """Close the async client of the running loop."""
+        loop = asyncio.get_running_loop()
+        entry = self._aclients.pop(loop, None)
+        if entry is not None:
+            await entry[0].__aexit__(None, None, None)
+
+    # -- single requests ----------------------------------------------------------------
+
+    def call(self, call: Call) -> dict[str, Any]:
+        """Send one request with the sync client."""
+        logger.debug("dynamodb %s %s", call.op, self.table_name)
+        try:
+            return getattr(self.client, _snake(call.op))(**call.params)
+        except (ClientError, BotoCoreError) as exc:
+            raise translate(exc, self.table_name, call.op) from exc
+
+    async def acall(self, call: Call) -> dict[str, Any]:
+        """Send one request with the async client."""
+        logger.debug("dynamodb %s %s (async)", call.op, self.table_name)
+        client = await self.aclient()
+        try:
+            return await getattr(client, _snake(call.op))(**call.params)
+        except (ClientError, BotoCoreError) as exc:
+            raise translate(exc, self.table_name, call.op) from exc
+
+    # -- plan drivers -------------------------------------------------------------------
+
+    def _step(self, step: Step) -> Any:
+        if isinstance(step, Call):
+            return self.call(step)
+        if isinstance(step, list):
+            return [self.call(c) for c in step]
+        if isinstance(step, Sleep):
+            time.sleep(step.seconds)
+            return None
+        raise TypeError(f"unexpected plan step {step!r}")
+
+    async def _astep(self, step: Step) -> Any:
+        if isinstance(step, Call):
+            return await self.acall(step)
+        if isinstance(step, list):
+            return list(await asyncio.gather(*(self.acall(c) for c in step)))
+        if isinstance(step, Sleep):
+            await asyncio.sleep(step.seconds)
+            return None
+        raise TypeError(f"unexpected plan step {step!r}")
+
+    def run(self, plan: Plan[T]) -> T:
+        """Drive a plan to completion with the sync client and return its result.
+
+        A failed request is thrown into the plan, which may handle it or let it rise.
+        """
+        reply: Any = None
+        error: AgentCoreStorageError | None = None
+        try:
+            while True:
+                step = plan.throw(error) if error is not None else plan.send(reply)
+                error = None
+                if isinstance(step, Emit):
+                    raise TypeError("run() got an iterating plan; use iterate()")
+                try:
+                    reply = self._step(step)
+                except AgentCoreStorageError as exc:
+                    error = exc
+        except StopIteration as stop:
+            return stop.value
+
+    async def arun(self, plan: Plan[T]) -> T:
+        """Async twin of :meth:`run`."""
+        reply: Any = None
+        error: AgentCoreStorageError | None = None
+        try:
+            while True:
+                step = plan.throw(error) if error is not None else plan.send(reply)
+                error = None
+                if isinstance(step, Emit):
+                    raise TypeError("arun() got an iterating plan; use aiterate()")
+                try:
+                    reply = await self._astep(step)
+                except AgentCoreStorageError as exc:
+                    error = exc
+        except StopIteration as stop:
+            return stop.value
+
+    def iterate(self, plan: Plan[None]) -> Iterator[Any]:
+        """Drive an iterating plan lazily: requests are sent as values are consumed."""
+        reply: Any = None
+        with _closing(plan):
+            while True:
+                try:
+                    step = plan.send(reply)
+                except StopIteration:
+                    return
+                if isinstance(step, Emit):
+                    reply = None
+                    yield step.value
+                else:
+                    reply = self._step(step)
+
+    async def aiterate(self, plan: Plan[None]) -> AsyncIterator[Any]:
+        """Async twin of :meth:`iterate`."""
+        reply: Any = None
+        with _closing(plan):
+            while True:
+                try:
+                    step = plan.send(reply)
+                except StopIteration:
+                    return
+                if isinstance(step, Emit):
+                    reply = None
+                    yield step.value
+                else:
+                    reply = await self._astep(step)
+
+
+class _closing:
+    """Close a generator plan when its consumer stops early."""
+
+    def __init__(self, plan: Plan[Any]) -> None:
+        self.plan = plan
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> None:
+        self.plan.close()
+
+
+# -- plans shared by several callers -------------------------------------------------------
+
+
+def batch_write_plan(table_name: str, requests: list[dict[str, Any]]) -> Plan[None]:
+    """Write or delete items 25 at a time, retrying UnprocessedItems with backoff."""
+    batches = [requests[i : i + 25] for i in range(0, len(requests), 25)]
+    for batch in batches:
+        pending = batch
+        attempt = 0
+        while pending:
+            resp = yield Call("BatchWriteItem", {"RequestItems": {table_name: pending}})
+            pending = resp.get("UnprocessedItems", {}).get(table_name, [])
+            if pending:
+                attempt += 1
+                if attempt > MAX_UNPROCESSED_ROUNDS:
+                    raise AgentCoreStorageError(
+                        f"DynamoDB BatchWriteItem on table {table_name!r}: "
+                        f"{len(pending)} items still unprocessed after {attempt - 1} retries",
+                        resource=table_name,
+                        operation="BatchWriteItem",
+                    )
+                logger.debug("BatchWriteItem: retrying %d unprocessed items", len(pending))
+                yield backoff(attempt)
+
+
+def batch_get_plan(
+    table_name: str, keys: list[dict[str, Any]], projection: str | None = None
+) -> Plan[list[dict[str, Any]]]:
+    """Read items by key, 100 per request, strongly consistent, retrying UnprocessedKeys."""
+    found: list[dict[str, Any]] = []
+    for start in range(0, len(keys), 100):
+        pending = keys[start : start + 100]
+        attempt = 0
+        while pending:
+            spec: dict[str, Any] = {"Keys": pending, "ConsistentRead": True}
+            if projection:
+                spec["ProjectionExpression"] = projection
+            resp = yield Call("BatchGetItem", {"RequestItems": {table_name: spec}})
+            found.extend(resp.get("Responses", {}).get(table_name, []))
+            pending = resp.get("UnprocessedKeys", {}).get(table_name, {}).get("Keys", [])
+            if pending:
+                attempt += 1
+                if attempt > MAX_UNPROCESSED_ROUNDS:
+                    raise AgentCoreStorageError(
+                        f"DynamoDB BatchGetItem on table {table_name!r}: "
+                        f"{len(pending)} keys still unprocessed after {attempt - 1} retries",
+                        resource=table_name,
+                        operation="BatchGetItem",
+                    )
+                logger.debug("BatchGetItem: retrying %d unprocessed keys", len(pending))
+                yield backoff(attempt)
+    return found
+
+
+def setup_plan(
+    table_name: str, pk_attr: str, sk_attr: str, ttl_attr: str | None, timeout: float = 120.0
+) -> Plan[bool]:
+    """Create the table if missing (on-demand, string keys) and enable TTL; idempotent.
+
+    Returns True if this call created the table. An existing table must have the
+    configured key schema; otherwise a clear error is raised instead of writing.
+    """
+    created = False
+    try:
+        desc = yield Call("DescribeTable", {"TableName": table_name})
+    except TableNotFoundError:
+        desc = None
+    if desc is None:
+        try:
+            yield Call(
+                "CreateTable",
+                {
+                    "TableName": table_name,
+                    "BillingMode": "PAY_PER_REQUEST",
+                    "AttributeDefinitions": [
+                        {"AttributeName": pk_attr, "AttributeType": "S"},
+                        {"AttributeName": sk_attr, "AttributeType": "S"},
+                    ],
+                    "KeySchema": [
+                        {"AttributeName": pk_attr, "KeyType": "HASH"},
+                        {"AttributeName": sk_attr, "KeyType": "RANGE"},
+                    ],
+                },
+            )
+            created = True
+        except AgentCoreStorageError as exc:
+            if "ResourceInUseException" not in str(exc):
+                raise
+        deadline = time.monotonic() + timeout
+        while True:
+            desc = yield Call("DescribeTable", {"TableName": table_name})
+            if desc["Table"].get("TableStatus") == "ACTIVE":
+                break
+            if time.monotonic() > deadline:
+                raise AgentCoreStorageError(
+                    f"DynamoDB table {table_name!r} did not become ACTIVE in {timeout}s",
+                    resource=table_name,
+                    operation="CreateTable",
+                )
+            yield Sleep(0.5)
+    schema = {k["KeyType"]: k["AttributeName"] for k in desc["Table"]["KeySchema"]}
+    if schema != {"HASH": pk_attr, "RANGE": sk_attr}:
+        raise AgentCoreStorageError(
+            f"DynamoDB table {table_name!r} has key schema {schema}, expected "
+            f"HASH={pk_attr!r} RANGE={sk_attr!r} (set pk_attr/sk_attr to match)",
+            resource=table_name,
+            operation="DescribeTable",
+        )
+    if ttl_attr is not None:
+        ttl = yield Call("DescribeTimeToLive", {"TableName": table_name})
+        status = ttl.get("TimeToLiveDescription", {})
+        if status.get("TimeToLiveStatus") not in ("ENABLED", "ENABLING"):
+            yield Call(
+                "UpdateTimeToLive",
+                {
+                    "TableName": table_name,
+                    "TimeToLiveSpecification": {"Enabled": True, "AttributeName": ttl_attr},
+                },
+            )
+        elif status.get("AttributeName") != ttl_attr:
+            raise AgentCoreStorageError(
+                f"DynamoDB table {table_name!r} already uses TTL attribute "
+                f"{status.get('AttributeName')!r}, not {ttl_attr!r}",
+                resource=table_name,
+                operation="DescribeTimeToLive",
+            )
+    return created
