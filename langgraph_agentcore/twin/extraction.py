@@ -309,7 +309,7 @@ _PREFERENCE_RULES = _rules(
 
 _FACT_VERBS = (
     r"speak|study|own|drive|play|use|teach|volunteer|run|attend|practi[cs]e|ride|collect|"
-    r"know|have|go|train|manage|coach|write|build|rent|commute|care for|look after"
+    r"know|go|train|manage|coach|write|build|rent|commute|care for|look after"
 )
 _FACT_RULES = _rules(
     [
@@ -433,7 +433,8 @@ def subject_key(text: str) -> tuple[str, ...] | None:
             return (name,)
     match = _ATTRIBUTE.match(text)
     if match:
-        return ("attribute", normalize_text(match.group("subj")))
+        subject = normalize_text(match.group("subj")).replace("favourite", "favorite")
+        return ("attribute", subject)
     match = _SENTIMENT.match(text)
     if match:
         return ("sentiment", normalize_text(match.group("obj")))
@@ -509,7 +510,7 @@ class RuleBasedExtractor:
     """
 
     def __init__(
-        self, embeddings: Embeddings | None = None, similarity_threshold: float = 0.92
+        self, embeddings: Embeddings | None = None, similarity_threshold: float = 0.9
     ) -> None:
         """``embeddings`` finds near-duplicate updates when no subject rule matches."""
         self.embeddings = embeddings if embeddings is not None else HashingEmbeddings()
