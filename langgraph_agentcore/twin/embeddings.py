@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import hashlib
 import math
+import operator
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
 
 from langchain_core.embeddings import Embeddings
@@ -262,7 +263,7 @@ class HashingEmbeddings(Embeddings):
         for feature, weight in _sparse_features(text).items():
             value, sign = _hash_feature(feature)
             vector[value % self.dims] += sign * weight
-        norm = math.sqrt(sum(x * x for x in vector))
+        norm = math.hypot(*vector)
         if norm == 0.0:
             return vector
         return [x / norm for x in vector]
@@ -280,12 +281,8 @@ def cosine_similarity(a: Sequence[float], b: Sequence[float]) -> float:
     """Cosine of the angle between ``a`` and ``b``; 0.0 when either is the zero vector."""
     if len(a) != len(b):
         raise ValueError(f"vector lengths differ: {len(a)} != {len(b)}")
-    dot = sum(x * y for x, y in zip(a, b, strict=True))
-    norm = math.sqrt(_sum_squares(a)) * math.sqrt(_sum_squares(b))
+    norm = math.hypot(*a) * math.hypot(*b)
     if norm == 0.0:
         return 0.0
+    dot = sum(map(operator.mul, a, b))
     return max(-1.0, min(1.0, dot / norm))
-
-
-def _sum_squares(values: Iterable[float]) -> float:
-    return sum(x * x for x in values)

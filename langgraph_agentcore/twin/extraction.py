@@ -144,7 +144,7 @@ _PRONOUNS = (
     (re.compile(r"\bmine\b", re.I), "theirs"),
     (re.compile(r"\bmy\b", re.I), "their"),
     (re.compile(r"\bme\b", re.I), "them"),
-    (re.compile(r"\bI\b"), "they"),
+    (re.compile(r"\bI\b", re.I), "they"),
 )
 
 _NOT_STATEMENTS = re.compile(
@@ -152,6 +152,9 @@ _NOT_STATEMENTS = re.compile(
     r"did|is|are|was|were|if|please|let's|let us)\b",
     re.I,
 )
+
+
+_CLAUSE_BREAK = re.compile(r",?\s+(?:and|but|so|also)\s+(?=(?:I|my)\b)|,\s+(?=(?:I|my)\b)", re.I)
 
 
 def _expand_contractions(text: str) -> str:
@@ -197,7 +200,7 @@ def _clauses(text: str) -> list[str]:
     for sentence, is_question in _sentences(_expand_contractions(text)):
         if is_question:
             continue
-        parts = re.split(r",?\s+(?:and|but|so|also)\s+(?=(?:I|my)\b)|,\s+(?=(?:I|my)\b)", sentence)
+        parts = re.split(_CLAUSE_BREAK, sentence)
         for part in parts:
             part = re.sub(
                 r"^(?:oh|well|also|and|but|so|yes|yeah|no|actually|btw|fyi)\b[, ]*",

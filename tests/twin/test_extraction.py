@@ -428,3 +428,12 @@ def test_parse_accepts_single_object_and_alt_keys() -> None:
     ]
     data: Any = '{"memories": [{"content": "B"}]}'
     assert parse_model_records(data, "SEMANTIC") == [ExtractedRecord("B")]
+
+
+def test_lowercase_pronoun_and_clause_split() -> None:
+    said = [(U, "i live in irvine and i work as a nurse, my cat is called luna")]
+    assert _texts(RuleBasedExtractor().extract(_request("SEMANTIC", said))) == [
+        "The user lives in irvine.",
+        "The user works as a nurse.",
+        "The user's cat is called luna.",
+    ]
