@@ -572,17 +572,16 @@ class RuleBasedExtractor:
 
     def _summarize(self, request: ExtractionRequest) -> list[ExtractedRecord]:
         prefix = f"Summary of session {request.session_id}:"
-        previous = next(
-            (r for r in request.existing if r.text.startswith(prefix)),
-            None,
-        )
-        if previous is None and len(request.existing) == 1:
-            only = request.existing[0]
-            if not only.text.startswith("Summary of session "):
-                previous = only  # a summary written by someone else for this session
-        old_body = previous.text[len(prefix) :].strip() if previous else ""
-        if previous and not previous.text.startswith(prefix):
+        previous = next((r for r in request.existing if r.text.startswith(prefix)), None)
+        if previous is not None:
+            old_body = previous.text[len(prefix) :].strip()
+        elif len(request.existing) == 1 and not request.existing[0].text.startswith(
+            "Summary of session "
+        ):
+            previous = request.existing[0]  # a summary written by another extractor
             old_body = previous.text.strip()
+        else:
+            old_body = ""
         points = [p for p in self._turn_points(request.turns) if p not in old_body]
         if not points:
             return []

@@ -437,3 +437,15 @@ def test_lowercase_pronoun_and_clause_split() -> None:
         "The user works as a nurse.",
         "The user's cat is called luna.",
     ]
+
+
+def test_summary_written_elsewhere_is_extended() -> None:
+    existing = [("mem-llm", "The user planned a trip to Japan.")]
+    (summary,) = RuleBasedExtractor().extract(
+        _request("SUMMARIZATION", [(U, "I prefer window seats.")], existing)
+    )
+    assert summary.replaces == "mem-llm"
+    assert summary.text == (
+        "Summary of session sess-1: The user planned a trip to Japan. "
+        "The user prefers window seats."
+    )
