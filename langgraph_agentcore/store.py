@@ -1,0 +1,1302 @@
+"""AgentCoreMemoryStore: LangGraph's ``BaseStore`` on DynamoDB + AgentCore Memory.
+
+Exact key addressing lives in an *index item* per ``(namespace, key)`` in the
+checkpointer's DynamoDB table, under the agent's partition key (sort key
+``store#{labels}##{key}``, see :mod:`langgraph_agentcore.namespaces`). It holds the value
+(JSON), timestamps, TTL and the id of the AgentCore Memory record that makes the item
+searchable. AgentCore Memory holds one record per indexed item, in the namespace path
+``/label1/label2/...``, and answers ``search(query=...)`` with semantic retrieval.
+
+Every operation is a *plan* (see :mod:`langgraph_agentcore.table`): the sync API drives
+it with boto3 clients, the async API with aiobotocore, and both share validation,
+request building and result assembly. Requests to AgentCore are :class:`MemoryCall`
+steps, routed by :class:`StoreIO` to the ``bedrock-agentcore`` client.
+
+Consistency and request budget are documented in ``docs/store.md``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import math
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+from langgraph.store.base import (
+    BaseStore,
+    GetOp,
+    InvalidNamespaceError,
+    Item,
+    ListNamespacesOp,
+    MatchCondition,
+    Op,
+    PutOp,
+    Result,
+    SearchItem,
+    SearchOp,
+    TTLConfig,
+    get_text_at_path,
+    tokenize_path,
+)
+from langgraph.store.base import _validate_namespace as _lg_validate_namespace
+
+from langgraph_agentcore.errors import AgentCoreStorageError
+from langgraph_agentcore.keys import KeySchema
+from langgraph_agentcore.namespaces import (
+    MAX_PATH_CHARS,
+    STORE_PREFIX,
+    encode_label,
+    from_path,
+    item_sk,
+    ns_prefix,
+    parse_sk,
+    to_path,
+)
+from langgraph_agentcore.table import (
+    Call,
+    Plan,
+    TableIO,
+    batch_get_plan,
+    setup_plan,
+)
+
+logger = logging.getLogger(__name__)
+
+#: Largest serialized value (UTF-8 bytes of its JSON) a put accepts: DynamoDB's item limit
+#: is 409,600 bytes; the rest of the index item (keys, timestamps, ids) stays well below
+#: the difference.
+MAX_VALUE_BYTES = 380_000
+#: AgentCore record text limit (characters); longer searchable text is truncated.
+MAX_RECORD_TEXT = 16_000
+#: Metadata keys on records written by this store.
+META_KEY = "lg_key"
+META_AGENT = "lg_agent"
+#: AgentCore metadata string values are <= 256 chars; a list holds <= 5 of them.
+_META_CHUNK = 256
+_META_CHUNKS = 5
+#: Records per AgentCore batch request.
+MAX_RECORD_BATCH = 100
+#: AgentCore memory record ids (``mem-...``, 40-50 chars).
+RECORD_ID = re.compile(r"mem-[a-zA-Z0-9_-]{36,46}")
+#: Error codes meaning "AgentCore is unavailable right now" (retry later, don't fail).
+_UNAVAILABLE = frozenset(
+    {
+        "ThrottledException",
+        "ThrottlingException",
+        "ServiceException",
+        "InternalServerException",
+        "ServiceUnavailableException",
+        "ServiceQuotaExceededException",
+        "RetryableConflictException",
+    }
+)
+_NOT_FOUND = "ResourceNotFoundException"
+
+
+# -- errors ---------------------------------------------------------------------------------
+
+
+class AgentCoreMemoryError(AgentCoreStorageError):
+    """An AgentCore Memory request failed (names the memory and the operation)."""
+
+
+class AgentCoreUnavailableError(AgentCoreMemoryError):
+    """AgentCore Memory is throttling or down (after botocore's own retries)."""
+
+
+class MemoryRecordNotFoundError(AgentCoreMemoryError):
+    """The memory record (or the memory) does not exist."""
+
+
+def translate_memory(exc: Exception, memory_id: str, op: str) -> AgentCoreMemoryError:
+    """Turn a botocore failure of an AgentCore request into our exception."""
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {})
+        code = err.get("Code", "")
+        msg = err.get("Message", str(exc))
+        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        text = f"AgentCore Memory {op} on memory {memory_id!r} failed: {code}: {msg}"
+        if code in _UNAVAILABLE or status >= 500 or status == 429:
+            return AgentCoreUnavailableError(text, resource=memory_id, operation=op)
+        if code == _NOT_FOUND:
+            return MemoryRecordNotFoundError(text, resource=memory_id, operation=op)
+        return AgentCoreMemoryError(text, resource=memory_id, operation=op)
+    # Connection errors, timeouts: the service is unreachable.
+    return AgentCoreUnavailableError(
+        f"AgentCore Memory {op} on memory {memory_id!r} failed: {type(exc).__name__}: {exc}",
+        resource=memory_id,
+        operation=op,
+    )
+
+
+# -- plan steps and driver ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemoryCall(Call):
+    """One AgentCore Memory (``bedrock-agentcore`` data plane) request in a plan."""
+
+
+def _snake(op: str) -> str:
+    return "".join("_" + c.lower() if c.isupper() else c for c in op).lstrip("_")
+
+
+class StoreIO(TableIO):
+    """Drives store plans: :class:`Call` goes to DynamoDB, :class:`MemoryCall` to AgentCore.
+
+    Subclasses :class:`TableIO` (plan drivers, DynamoDB clients) and adds a second
+    client, created lazily, one per event loop for aiobotocore.
+    """
+
+    def __init__(
+        self,
+        table_name: str,
+        memory_id: str,
+        *,
+        agentcore_client: Any = None,
+        agentcore_endpoint_url: str | None = None,
+        async_agentcore_client_factory: Callable[[], Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(table_name, **kwargs)
+        self.memory_id = memory_id
+        self._ac_client = agentcore_client
+        self._ac_endpoint_url = agentcore_endpoint_url
+        self._ac_factory = async_agentcore_client_factory
+        self._ac_aclients: dict[asyncio.AbstractEventLoop, tuple[Any, Any]] = {}
+
+    @property
+    def agentcore_client(self) -> Any:
+        """The boto3 ``bedrock-agentcore`` client (created on first use)."""
+        if self._ac_client is None:
+            with self._lock:
+                if self._ac_client is None:
+                    import boto3
+
+                    session = self._session or boto3.session.Session()
+                    self._ac_client = session.client(
+                        "bedrock-agentcore",
+                        region_name=self._region_name,
+                        endpoint_url=self._ac_endpoint_url,
+                        config=self._config,
+                    )
+        return self._ac_client
+
+    async def aagentcore_client(self) -> Any:
+        """The aiobotocore ``bedrock-agentcore`` client of the running event loop."""
+        loop = asyncio.get_running_loop()
+        entry = self._ac_aclients.get(loop)
+        if entry is None:
+            for dead in [lp for lp in self._ac_aclients if lp.is_closed()]:
+                self._ac_aclients.pop(dead, None)
+            if self._ac_factory is not None:
+                ctx = self._ac_factory()
+            else:
+                from aiobotocore.session import get_session
+
+                region = self._region_name or getattr(self._session, "region_name", None)
+                ctx = get_session().create_client(
+                    "bedrock-agentcore",
+                    region_name=region,
+                    endpoint_url=self._ac_endpoint_url,
+                    config=self._config,
+                )
+            client = await ctx.__aenter__()
+            entry = (ctx, client)
+            self._ac_aclients[loop] = entry
+        return entry[1]
+
+    def call(self, call: Call) -> dict[str, Any]:
+        """Send one request with the sync client of its service."""
+        if not isinstance(call, MemoryCall):
+            return super().call(call)
+        logger.debug("bedrock-agentcore %s %s", call.op, self.memory_id)
+        try:
+            return getattr(self.agentcore_client, _snake(call.op))(**call.params)
+        except (ClientError, BotoCoreError) as exc:
+            raise translate_memory(exc, self.memory_id, call.op) from exc
+
+    async def acall(self, call: Call) -> dict[str, Any]:
+        """Send one request with the async client of its service."""
+        if not isinstance(call, MemoryCall):
+            return await super().acall(call)
+        logger.debug("bedrock-agentcore %s %s (async)", call.op, self.memory_id)
+        client = await self.aagentcore_client()
+        try:
+            return await getattr(client, _snake(call.op))(**call.params)
+        except (ClientError, BotoCoreError) as exc:
+            raise translate_memory(exc, self.memory_id, call.op) from exc
+
+    def close(self) -> None:
+        """Close the sync clients we created."""
+        super().close()
+        if self._ac_client is not None and self._session is not None:
+            self._ac_client.close()
+
+    async def aclose(self) -> None:
+        """Close the async clients of the running loop."""
+        await super().aclose()
+        entry = self._ac_aclients.pop(asyncio.get_running_loop(), None)
+        if entry is not None:
+            await entry[0].__aexit__(None, None, None)
+
+
+# -- pure helpers ---------------------------------------------------------------------------
+
+
+def _compare_values(item_value: Any, filter_value: Any) -> bool:
+    """LangGraph InMemoryStore's filter semantics (JSONB-like, nested, with operators)."""
+    if isinstance(filter_value, dict):
+        if any(k.startswith("$") for k in filter_value):
+            return all(
+                _apply_operator(item_value, op_key, op_value)
+                for op_key, op_value in filter_value.items()
+            )
+        if not isinstance(item_value, dict):
+            return False
+        return all(_compare_values(item_value.get(k), v) for k, v in filter_value.items())
+    if isinstance(filter_value, (list, tuple)):
+        return (
+            isinstance(item_value, (list, tuple))
+            and len(item_value) == len(filter_value)
+            and all(
+                _compare_values(iv, fv) for iv, fv in zip(item_value, filter_value, strict=False)
+            )
+        )
+    return bool(item_value == filter_value)
+
+
+def _apply_operator(value: Any, operator: str, op_value: Any) -> bool:
+    if operator == "$eq":
+        return bool(value == op_value)
+    if operator == "$ne":
+        return bool(value != op_value)
+    if operator == "$gt":
+        return float(value) > float(op_value)
+    if operator == "$gte":
+        return float(value) >= float(op_value)
+    if operator == "$lt":
+        return float(value) < float(op_value)
+    if operator == "$lte":
+        return float(value) <= float(op_value)
+    raise ValueError(f"Unsupported filter operator: {operator}")
+
+
+def _matches(value: dict[str, Any], flt: dict[str, Any] | None) -> bool:
+    if not flt:
+        return True
+    return all(_compare_values(value.get(k), v) for k, v in flt.items())
+
+
+def _does_match(cond: MatchCondition, ns: tuple[str, ...]) -> bool:
+    """LangGraph's prefix/suffix namespace match with ``*`` wildcards."""
+    path = tuple(cond.path)
+    if len(ns) < len(path):
+        return False
+    if cond.match_type == "prefix":
+        pairs = zip(ns, path, strict=False)
+    elif cond.match_type == "suffix":
+        pairs = zip(reversed(ns), reversed(path), strict=False)
+    else:
+        raise ValueError(f"Unsupported match type: {cond.match_type}")
+    return all(p == "*" or k == p for k, p in pairs)
+
+
+def _window(offset: int, limit: int) -> int | None:
+    """How many matches a scan needs before it can stop (None = all, for negative bounds)."""
+    return offset + limit if min(offset, limit) >= 0 else None
+
+
+def _iso(epoch: float) -> str:
+    return datetime.fromtimestamp(epoch, timezone.utc).isoformat()
+
+
+def _dt(value: Any) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return datetime.fromisoformat(str(value))
+
+
+def _attr(item: dict[str, Any], name: str, kind: str = "S") -> Any:
+    return item.get(name, {}).get(kind)
+
+
+def key_metadata(key: str) -> dict[str, Any]:
+    """The ``lg_key`` metadata value naming a store key (escaped, chunked to fit)."""
+    text = "k" + encode_label(key)
+    chunks = [text[i : i + _META_CHUNK] for i in range(0, len(text), _META_CHUNK)]
+    if len(chunks) > _META_CHUNKS:
+        raise ValueError(
+            f"key of {len(key)} chars is too long for AgentCore record metadata "
+            f"({_META_CHUNK * _META_CHUNKS} chars once escaped)"
+        )
+    return {"stringListValue": chunks}
+
+
+def key_from_metadata(value: dict[str, Any] | None) -> str | None:
+    """Invert :func:`key_metadata` (None if the value is not one of ours)."""
+    if not value:
+        return None
+    chunks = value.get("stringListValue")
+    if not chunks:
+        return None
+    text = "".join(chunks)
+    if not text.startswith("k"):
+        return None
+    from langgraph_agentcore.namespaces import decode_label
+
+    try:
+        return decode_label(text[1:])
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class _Put:
+    """A validated, prepared put (or delete when ``value_json`` is None)."""
+
+    namespace: tuple[str, ...]
+    key: str
+    sk: str
+    path: str
+    value_json: str | None
+    fields: tuple[str, ...] | None  # searchable fields; None = not indexed
+    text: str | None
+    ttl_minutes: float | None
+
+
+# -- the store ------------------------------------------------------------------------------
+
+
+class AgentCoreMemoryStore(BaseStore):
+    """LangGraph ``BaseStore`` whose items live in DynamoDB and are searchable in AgentCore.
+
+    Args:
+        memory_id: The AgentCore Memory that holds the searchable records.
+        table_name: The DynamoDB table (the checkpointer's; create it with :meth:`setup`).
+        agent_id: Owner of the items; they live under the agent's partition key.
+        actor_id: Reserved for filling strategy namespace templates (unused by the store).
+        region_name, session, config: How to build clients (``config`` is merged over our
+            retry defaults). ``endpoint_url`` is DynamoDB's, ``agentcore_endpoint_url``
+            AgentCore's. ``dynamodb_client`` / ``agentcore_client``: ready boto3 clients.
+            ``async_*_client_factory``: build aiobotocore client contexts per event loop.
+        index: ``{"fields": [...]}`` (IndexConfig-like): which value fields become the
+            record text AgentCore searches; default: the whole value as JSON.
+        ttl: ``TTLConfig`` (``default_ttl`` in minutes, ``refresh_on_read``).
+        pk_attr, sk_attr, pk_prefix: Match the checkpointer's table layout.
+        tombstone_threshold: Stale records are deleted from AgentCore in batches of this.
+        orphan_grace_seconds: :meth:`reconcile` deletes unreferenced records only when
+            older than this (a concurrent put may be about to reference them).
+    """
+
+    supports_ttl: bool = True
+
+    def __init__(
+        self,
+        memory_id: str,
+        table_name: str,
+        agent_id: str,
+        *,
+        actor_id: str | None = None,
+        region_name: str | None = None,
+        endpoint_url: str | None = None,
+        agentcore_endpoint_url: str | None = None,
+        session: Any = None,
+        dynamodb_client: Any = None,
+        agentcore_client: Any = None,
+        async_dynamodb_client_factory: Callable[[], Any] | None = None,
+        async_agentcore_client_factory: Callable[[], Any] | None = None,
+        config: Config | None = None,
+        index: dict[str, Any] | None = None,
+        ttl: TTLConfig | None = None,
+        pk_attr: str = "pk",
+        sk_attr: str = "sk",
+        pk_prefix: str = "agent#",
+        tombstone_threshold: int = MAX_RECORD_BATCH,
+        orphan_grace_seconds: float = 900.0,
+    ) -> None:
+        if not isinstance(memory_id, str) or not memory_id:
+            raise ValueError(f"memory_id must be a non-empty str, got {memory_id!r}")
+        self.memory_id = memory_id
+        self.table_name = table_name
+        self.agent_id = agent_id
+        self.actor_id = actor_id
+        self.keys = KeySchema(
+            agent_id=agent_id, pk_attr=pk_attr, sk_attr=sk_attr, pk_prefix=pk_prefix
+        )
+        self.io = StoreIO(
+            table_name,
+            memory_id,
+            client=dynamodb_client,
+            session=session,
+            region_name=region_name,
+            endpoint_url=endpoint_url,
+            config=config,
+            async_client_factory=async_dynamodb_client_factory,
+            agentcore_client=agentcore_client,
+            agentcore_endpoint_url=agentcore_endpoint_url,
+            async_agentcore_client_factory=async_agentcore_client_factory,
+        )
+        fields = list((index or {}).get("fields") or ["$"])
+        for f in fields:
+            if not isinstance(f, str) or not f:
+                raise ValueError(f"index fields must be non-empty str paths, got {f!r}")
+        self.index_config = dict(index) if index else None
+        self._fields: tuple[str, ...] = tuple(fields)
+        if ttl is not None:
+            default = ttl.get("default_ttl")
+            if default is not None and (
+                isinstance(default, bool) or not isinstance(default, (int, float)) or default <= 0
+            ):
+                raise ValueError(f"ttl.default_ttl must be positive minutes, got {default!r}")
+        self.ttl_config = ttl
+        self.tombstone_threshold = max(1, int(tombstone_threshold))
+        self.orphan_grace_seconds = float(orphan_grace_seconds)
+        self._agent_tag = hashlib.blake2b(agent_id.encode("utf-8"), digest_size=16).hexdigest()
+        #: Clock (epoch seconds); tests replace it to exercise TTL.
+        self._now: Callable[[], float] = time.time
+        self._lock = threading.Lock()
+        self._tombstones: set[str] = set()  # stale record ids to delete from AgentCore
+        self._pending: set[tuple[tuple[str, ...], str]] = set()  # items awaiting a record
+        self._expired: set[str] = set()  # sort keys of expired index items seen on reads
+
+    # -- lifecycle --------------------------------------------------------------------------
+
+    def setup(self) -> bool:
+        """Create the table if missing and enable TTL on ``ttl`` (idempotent)."""
+        return self.io.run(self._setup_plan())
+
+    async def asetup(self) -> bool:
+        """Async twin of :meth:`setup`."""
+        return await self.io.arun(self._setup_plan())
+
+    def _setup_plan(self) -> Plan[bool]:
+        return setup_plan(self.table_name, self.keys.pk_attr, self.keys.sk_attr, "ttl")
+
+    def close(self) -> None:
+        """Flush queued record deletions, then release the sync clients."""
+        try:
+            self.flush()
+        except AgentCoreStorageError as exc:
+            logger.warning("AgentCoreMemoryStore.close: flush failed: %s", exc)
+        self.io.close()
+
+    async def aclose(self) -> None:
+        """Async twin of :meth:`close` (releases the running loop's clients)."""
+        try:
+            await self.aflush()
+        except AgentCoreStorageError as exc:
+            logger.warning("AgentCoreMemoryStore.aclose: flush failed: %s", exc)
+        await self.io.aclose()
+
+    def __enter__(self) -> AgentCoreMemoryStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> AgentCoreMemoryStore:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # -- BaseStore --------------------------------------------------------------------------
+
+    def batch(self, ops: Iterable[Op]) -> list[Result]:
+        """Execute ops in order of kind (reads see the state before the batch's writes)."""
+        return self.io.run(self._batch_plan(list(ops)))
+
+    async def abatch(self, ops: Iterable[Op]) -> list[Result]:
+        """Async twin of :meth:`batch` (aiobotocore)."""
+        return await self.io.arun(self._batch_plan(list(ops)))
+
+    # -- maintenance ------------------------------------------------------------------------
+
+    def flush(self) -> int:
+        """Delete queued stale/expired records and expired index items now; returns count."""
+        return self.io.run(self._flush_plan())
+
+    async def aflush(self) -> int:
+        """Async twin of :meth:`flush`."""
+        return await self.io.arun(self._flush_plan())
+
+    def sync_pending(self) -> int:
+        """Create the AgentCore records of puts made while AgentCore was unavailable."""
+        return self.io.run(self._sync_pending_plan())
+
+    async def async_pending(self) -> int:
+        """Async twin of :meth:`sync_pending`."""
+        return await self.io.arun(self._sync_pending_plan())
+
+    def reconcile(self) -> dict[str, int]:
+        """Sweep orphans, expired items and pending syncs left by any process, then flush."""
+        return self.io.run(self._reconcile_plan())
+
+    async def areconcile(self) -> dict[str, int]:
+        """Async twin of :meth:`reconcile`."""
+        return await self.io.arun(self._reconcile_plan())
+
+    @property
+    def pending_count(self) -> int:
+        """Items this process wrote that still await their AgentCore record."""
+        with self._lock:
+            return len(self._pending)
+
+    @property
+    def tombstone_count(self) -> int:
+        """Stale record ids queued for deletion from AgentCore."""
+        with self._lock:
+            return len(self._tombstones)
+
+    # -- validation -------------------------------------------------------------------------
+
+    def _check_namespace(self, namespace: Any, *, for_put: bool) -> tuple[str, ...]:
+        if not isinstance(namespace, tuple):
+            raise InvalidNamespaceError(
+                f"Namespace must be a tuple of str labels, got {type(namespace).__name__}: "
+                f"{namespace!r}"
+            )
+        if for_put:
+            _lg_validate_namespace(namespace)
+        else:
+            from langgraph.store.base import _validate_namespace_labels
+
+            _validate_namespace_labels(namespace)
+        path = "/" + "/".join(encode_label(label) for label in namespace)
+        if len(path) > MAX_PATH_CHARS:
+            raise InvalidNamespaceError(
+                f"Namespace {namespace!r} encodes to an AgentCore namespace of {len(path)} "
+                f"chars; the limit is {MAX_PATH_CHARS}"
+            )
+        return namespace
+
+    @staticmethod
+    def _check_key(key: Any) -> str:
+        if not isinstance(key, str):
+            raise TypeError(f"key must be a str, got {type(key).__name__}: {key!r}")
+        return key
+
+    def _prepare_put(self, op: PutOp) -> _Put:
+        ns = self._check_namespace(op.namespace, for_put=op.value is not None)
+        key = self._check_key(op.key)
+        sk = item_sk(ns, key)
+        path = to_path(ns)
+        if op.value is None:
+            return _Put(ns, key, sk, path, None, None, None, None)
+        if not isinstance(op.value, dict):
+            raise TypeError(
+                f"store values must be dicts, got {type(op.value).__name__} for key {key!r}"
+            )
+        try:
+            value_json = json.dumps(op.value, ensure_ascii=False, allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"value for key {key!r} is not JSON-serialisable: {exc}") from exc
+        size = len(value_json.encode("utf-8"))
+        if size > MAX_VALUE_BYTES:
+            raise ValueError(
+                f"value for key {key!r} is {size} bytes as JSON; the limit is "
+                f"{MAX_VALUE_BYTES} (DynamoDB item size)"
+            )
+        ttl = op.ttl
+        if ttl is not None and (
+            isinstance(ttl, bool) or not isinstance(ttl, (int, float)) or ttl <= 0
+        ):
+            raise ValueError(f"ttl must be positive minutes or None, got {ttl!r}")
+        fields: tuple[str, ...] | None
+        if op.index is False:
+            fields = None
+        elif op.index is None or op.index is True:
+            fields = self._fields
+        else:
+            fields = tuple(op.index)
+        text = self._text(op.value, fields) if fields is not None else None
+        if text:
+            key_metadata(key)  # raises if the key cannot be named in record metadata
+        return _Put(ns, key, sk, path, value_json, fields, text or None, ttl)
+
+    @staticmethod
+    def _text(value: dict[str, Any], fields: Sequence[str]) -> str:
+        """The searchable text of a value: its indexed fields (or JSON), <= 16,000 chars."""
+        texts: list[str] = []
+        for f in fields:
+            texts.extend(get_text_at_path(value, f if f == "$" else tokenize_path(f)))
+        return "\n".join(t for t in texts if t)[:MAX_RECORD_TEXT]
+
+    def _validate(self, ops: list[Op]) -> dict[tuple[tuple[str, ...], str], _Put]:
+        """Check every op before any request; returns the puts, last one per key wins."""
+        puts: dict[tuple[tuple[str, ...], str], _Put] = {}
+        for op in ops:
+            if isinstance(op, PutOp):
+                p = self._prepare_put(op)
+                puts.pop((p.namespace, p.key), None)
+                puts[(p.namespace, p.key)] = p
+            elif isinstance(op, GetOp):
+                self._check_namespace(op.namespace, for_put=False)
+                self._check_key(op.key)
+            elif isinstance(op, SearchOp):
+                self._check_namespace(op.namespace_prefix, for_put=False)
+                if op.filter is not None and not isinstance(op.filter, dict):
+                    raise TypeError(f"search filter must be a dict, got {op.filter!r}")
+            elif isinstance(op, ListNamespacesOp):
+                for cond in op.match_conditions or ():
+                    self._check_namespace(tuple(cond.path), for_put=False)
+            else:
+                raise ValueError(f"Unknown operation type: {type(op)}")
+        return puts
+
+    # -- request building -------------------------------------------------------------------
+
+    def _key(self, sk: str) -> dict[str, Any]:
+        return {self.keys.pk_attr: {"S": self.keys.agent_key}, self.keys.sk_attr: {"S": sk}}
+
+    def _expired_item(self, item: dict[str, Any], now: float) -> bool:
+        ttl = _attr(item, "ttl", "N")
+        return ttl is not None and float(ttl) <= now
+
+    def _to_item(self, item: dict[str, Any], cls: type[Item] = Item) -> Item:
+        ns, key = parse_sk(item[self.keys.sk_attr]["S"])
+        kwargs = {
+            "namespace": ns,
+            "key": key,
+            "value": json.loads(item["value"]["S"]),
+            "created_at": _dt(item["createdAt"]["S"]),
+            "updated_at": _dt(item["updatedAt"]["S"]),
+        }
+        return cls(**kwargs)
+
+    def _record_item(self, rec: dict[str, Any], score: float | None = None) -> SearchItem:
+        """An extracted AgentCore record as a store item (key = record id)."""
+        namespaces = rec.get("namespaces") or ["/"]
+        created = _dt(rec.get("createdAt") or datetime.now(timezone.utc))
+        return SearchItem(
+            namespace=from_path(namespaces[0]),
+            key=rec["memoryRecordId"],
+            value={
+                "text": rec.get("content", {}).get("text", ""),
+                "strategy_id": rec.get("memoryStrategyId"),
+                "metadata": _plain_metadata(rec.get("metadata") or {}),
+                "namespace": namespaces[0],
+            },
+            created_at=created,
+            updated_at=_dt(rec.get("timestamp") or created),
+            score=score,
+        )
+
+    def _record_input(self, p: _Put, now: float) -> dict[str, Any]:
+        return {
+            "requestIdentifier": uuid.uuid4().hex,
+            "namespaces": [p.path],
+            "content": {"text": p.text},
+            "timestamp": datetime.fromtimestamp(now, timezone.utc),
+            "metadata": {
+                META_KEY: key_metadata(p.key),
+                META_AGENT: {"stringValue": self._agent_tag},
+            },
+        }
+
+    def _update_params(
+        self, p: _Put, now: float, record_id: str | None, pending: bool, *, fresh: bool
+    ) -> dict[str, Any]:
+        """UpdateItem of an index item; ``fresh`` overwrites an expired predecessor."""
+        names = {"#v": "value", "#ttl": "ttl"}
+        values: dict[str, Any] = {":v": {"S": p.value_json}, ":now": {"S": _iso(now)}}
+        sets = ["#v = :v", "updatedAt = :now", "entityType = :et"]
+        values[":et"] = {"S": "store"}
+        sets.append("createdAt = :now" if fresh else "createdAt = if_not_exists(createdAt, :now)")
+        removes: list[str] = []
+        if record_id:
+            sets.append("recordId = :rid")
+            values[":rid"] = {"S": record_id}
+        else:
+            removes.append("recordId")
+        if pending:
+            sets += ["syncPending = :true", "syncFields = :fields"]
+            values[":true"] = {"BOOL": True}
+            values[":fields"] = {"S": json.dumps(list(p.fields or ()))}
+        else:
+            removes += ["syncPending", "syncFields"]
+        if p.ttl_minutes is not None:
+            seconds = p.ttl_minutes * 60.0
+            sets += ["#ttl = :ttl", "ttlSeconds = :ttls"]
+            values[":ttl"] = {"N": str(math.ceil(now + seconds))}
+            values[":ttls"] = {"N": repr(seconds)}
+        else:
+            removes += ["#ttl", "ttlSeconds"]
+        expr = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
+        params: dict[str, Any] = {
+            "TableName": self.table_name,
+            "Key": self._key(p.sk),
+            "UpdateExpression": expr,
+            "ExpressionAttributeNames": names,
+            "ExpressionAttributeValues": values,
+            "ReturnValues": "UPDATED_OLD",
+        }
+        if not fresh:
+            params["ConditionExpression"] = "attribute_not_exists(#ttl) OR #ttl > :nows"
+            values[":nows"] = {"N": str(math.floor(now))}
+        return params
+
+    def _refresh_params(self, sk: str, now: float) -> dict[str, Any]:
+        """Extend an item's TTL by its own ``ttlSeconds`` (only if it still lives)."""
+        return {
+            "TableName": self.table_name,
+            "Key": self._key(sk),
+            "UpdateExpression": "SET #ttl = :now + ttlSeconds",
+            "ConditionExpression": "attribute_exists(ttlSeconds) AND #ttl > :now",
+            "ExpressionAttributeNames": {"#ttl": "ttl"},
+            "ExpressionAttributeValues": {":now": {"N": str(math.ceil(now))}},
+        }
+
+    def _query_params(
+        self, prefix: str, start: dict[str, Any] | None, projection: str | None = None
+    ) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "TableName": self.table_name,
+            "KeyConditionExpression": "#pk = :pk AND begins_with(#sk, :p)",
+            "ExpressionAttributeNames": {"#pk": self.keys.pk_attr, "#sk": self.keys.sk_attr},
+            "ExpressionAttributeValues": {
+                ":pk": {"S": self.keys.agent_key},
+                ":p": {"S": prefix},
+            },
+            "ConsistentRead": True,
+        }
+        if projection:
+            params["ProjectionExpression"] = projection
+            if "#ttl" in projection:
+                params["ExpressionAttributeNames"]["#ttl"] = "ttl"
+        if start:
+            params["ExclusiveStartKey"] = start
+        return params
+
+    # -- queues ---------------------------------------------------------------------------------
+
+    def _tombstone(self, *record_ids: str | None) -> None:
+        with self._lock:
+            self._tombstones.update(r for r in record_ids if r)
+
+    def _take(self, which: set[Any]) -> list[Any]:
+        with self._lock:
+            out = sorted(which)
+            which.clear()
+            return out
+
+    # -- plans ----------------------------------------------------------------------------------
+
+    def _batch_plan(self, ops: list[Op]) -> Plan[list[Result]]:
+        puts = self._validate(ops)
+        results: list[Result] = [None] * len(ops)
+        talked = False  # did AgentCore answer during this batch?
+        for i, op in enumerate(ops):
+            if isinstance(op, GetOp):
+                results[i] = yield from self._get_plan(op)
+            elif isinstance(op, SearchOp):
+                if op.query:
+                    results[i] = yield from self._query_plan(op)
+                    talked = True
+                else:
+                    results[i] = yield from self._list_items_plan(op)
+            elif isinstance(op, ListNamespacesOp):
+                results[i] = yield from self._list_namespaces_plan(op)
+        for p in puts.values():
+            talked = (yield from self._put_plan(p)) or talked
+        if talked:
+            with self._lock:
+                pending, stale = bool(self._pending), len(self._tombstones)
+            if pending:
+                try:
+                    yield from self._sync_pending_plan()
+                except AgentCoreStorageError as exc:
+                    logger.warning("retrying pending AgentCore syncs failed: %s", exc)
+            if stale >= self.tombstone_threshold:
+                yield from self._delete_records_plan()
+        return results
+
+    def _get_plan(self, op: GetOp) -> Plan[Item | None]:
+        sk = item_sk(op.namespace, op.key)
+        resp = yield Call(
+            "GetItem", {"TableName": self.table_name, "Key": self._key(sk), "ConsistentRead": True}
+        )
+        item = resp.get("Item")
+        now = self._now()
+        if item is not None:
+            if self._expired_item(item, now):
+                with self._lock:
+                    self._expired.add(sk)
+                return None
+            if op.refresh_ttl and "ttlSeconds" in item:
+                yield from self._refresh_plan([sk], now)
+            return self._to_item(item)
+        if not RECORD_ID.fullmatch(op.key):
+            return None
+        # Not in the index: maybe a record AgentCore's strategies extracted.
+        try:
+            rec = yield MemoryCall(
+                "GetMemoryRecord", {"memoryId": self.memory_id, "memoryRecordId": op.key}
+            )
+        except MemoryRecordNotFoundError:
+            return None
+        record = rec.get("memoryRecord", {})
+        if (record.get("metadata") or {}).get(META_KEY) is not None:
+            return None  # one of ours, stale or orphaned
+        if (record.get("namespaces") or ["/"])[0].rstrip("/") != to_path(op.namespace).rstrip("/"):
+            return None
+        found = self._record_item(record)
+        return Item(
+            namespace=found.namespace,
+            key=found.key,
+            value=found.value,
+            created_at=found.created_at,
+            updated_at=found.updated_at,
+        )
+
+    def _refresh_plan(self, sks: list[str], now: float) -> Plan[None]:
+        """Extend TTLs of items just read (one conditional UpdateItem each)."""
+        for sk in sks:
+            try:
+                yield Call("UpdateItem", self._refresh_params(sk, now))
+            except AgentCoreStorageError as exc:
+                if "ConditionalCheckFailed" not in str(exc):
+                    raise
+                logger.debug("TTL refresh skipped for %s: item changed", sk)
+
+    def _list_items_plan(self, op: SearchOp) -> Plan[list[SearchItem]]:
+        prefix = ns_prefix(op.namespace_prefix)
+        need = _window(op.offset, op.limit)
+        now = self._now()
+        found: list[tuple[SearchItem, bool]] = []
+        start: dict[str, Any] | None = None
+        while need is None or len(found) < need:
+            resp = yield Call("Query", self._query_params(prefix, start))
+            for raw in resp.get("Items", []):
+                if self._expired_item(raw, now):
+                    with self._lock:
+                        self._expired.add(raw[self.keys.sk_attr]["S"])
+                    continue
+                it = self._to_item(raw, SearchItem)
+                if isinstance(it, SearchItem) and _matches(it.value, op.filter):
+                    found.append((it, "ttlSeconds" in raw))
+                    if need is not None and len(found) >= need:
+                        break
+            start = resp.get("LastEvaluatedKey")
+            if not start:
+                break
+        page = found[op.offset : op.offset + op.limit]
+        if op.refresh_ttl:
+            sks = [item_sk(it.namespace, it.key) for it, has_ttl in page if has_ttl]
+            if sks:
+                yield from self._refresh_plan(sks, now)
+        logger.debug("store search %s: %d items", op.namespace_prefix, len(page))
+        return [it for it, _ in page]
+
+    def _query_plan(self, op: SearchOp) -> Plan[list[SearchItem]]:
+        """Semantic search: one retrieval, then one batched read of the index items."""
+        assert op.query
+        want = max(op.offset + op.limit, 1)
+        top_k = min(MAX_RECORD_BATCH, want * (3 if op.filter else 2))
+        resp = yield MemoryCall(
+            "RetrieveMemoryRecords",
+            {
+                "memoryId": self.memory_id,
+                "namespacePath": to_path(op.namespace_prefix),
+                "searchCriteria": {"searchQuery": op.query[:10_000], "topK": top_k},
+                "maxResults": top_k,
+            },
+        )
+        records = resp.get("memoryRecordSummaries", [])
+        wanted: dict[str, dict[str, Any]] = {}
+        refs: list[tuple[dict[str, Any], str | None]] = []
+        for rec in records:
+            meta = rec.get("metadata") or {}
+            key = key_from_metadata(meta.get(META_KEY))
+            if key is None:
+                refs.append((rec, None))
+                continue
+            ns = from_path((rec.get("namespaces") or ["/"])[0])
+            if not ns:
+                continue
+            try:
+                sk = item_sk(ns, key)
+            except ValueError:
+                continue
+            refs.append((rec, sk))
+            wanted[sk] = self._key(sk)
+        index: dict[str, dict[str, Any]] = {}
+        if wanted:
+            got = yield from batch_get_plan(self.table_name, list(wanted.values()))
+            index = {it[self.keys.sk_attr]["S"]: it for it in got}
+        now = self._now()
+        out: list[tuple[SearchItem, bool]] = []
+        seen: set[str] = set()
+        for rec, ref in refs:
+            score = rec.get("score")
+            if ref is None:
+                it = self._record_item(rec, score)
+                has_ttl = False
+            else:
+                raw = index.get(ref)
+                if raw is None or ref in seen:
+                    continue
+                if _attr(raw, "recordId") != rec["memoryRecordId"]:
+                    continue  # stale record of an older value: its deletion is queued
+                if self._expired_item(raw, now):
+                    with self._lock:
+                        self._expired.add(ref)
+                    continue
+                seen.add(ref)
+                base = self._to_item(raw)
+                it = SearchItem(
+                    namespace=base.namespace,
+                    key=base.key,
+                    value=base.value,
+                    created_at=base.created_at,
+                    updated_at=base.updated_at,
+                    score=score,
+                )
+                has_ttl = "ttlSeconds" in raw
+            if _matches(it.value, op.filter):
+                out.append((it, has_ttl))
+        page = out[op.offset : op.offset + op.limit]
+        if op.refresh_ttl:
+            sks = [item_sk(it.namespace, it.key) for it, has in page if has]
+            if sks:
+                yield from self._refresh_plan(sks, now)
+        logger.debug(
+            "store query %s: %d records, %d kept", op.namespace_prefix, len(records), len(page)
+        )
+        return [it for it, _ in page]
+
+    def _list_namespaces_plan(self, op: ListNamespacesOp) -> Plan[list[tuple[str, ...]]]:
+        conds = list(op.match_conditions or ())
+        lead: list[str] = []
+        for cond in conds:
+            if cond.match_type == "prefix":
+                for label in cond.path:
+                    if label == "*":
+                        break
+                    lead.append(label)
+                break
+        prefix = ns_prefix(lead)
+        need = _window(op.offset, op.limit)
+        now = self._now()
+        out: list[tuple[str, ...]] = []
+        start: dict[str, Any] | None = None
+        while need is None or len(out) < need:
+            resp = yield Call("Query", self._query_params(prefix, start, "#sk, #ttl"))
+            for raw in resp.get("Items", []):
+                if self._expired_item(raw, now):
+                    continue
+                ns, _ = parse_sk(raw[self.keys.sk_attr]["S"])
+                if not all(_does_match(c, ns) for c in conds):
+                    continue
+                if op.max_depth is not None:
+                    ns = ns[: op.max_depth]
+                if not out or out[-1] != ns:
+                    out.append(ns)
+                    if need is not None and len(out) >= need:
+                        break
+            start = resp.get("LastEvaluatedKey")
+            if not start:
+                break
+        return out[op.offset : op.offset + op.limit]
+
+    def _put_plan(self, p: _Put) -> Plan[bool]:
+        """Write one item; returns True if AgentCore answered."""
+        if p.value_json is None:
+            return (yield from self._delete_plan(p))
+        now = self._now()
+        record_id: str | None = None
+        pending = False
+        talked = False
+        if p.text:
+            try:
+                resp = yield MemoryCall(
+                    "BatchCreateMemoryRecords",
+                    {"memoryId": self.memory_id, "records": [self._record_input(p, now)]},
+                )
+                record_id = self._created_id(resp, "BatchCreateMemoryRecords")
+                talked = True
+            except AgentCoreUnavailableError as exc:
+                logger.warning(
+                    "AgentCore unavailable; %s/%r stored and readable, searchable later: %s",
+                    p.path,
+                    p.key,
+                    exc,
+                )
+                pending = True
+        try:
+            try:
+                resp = yield Call(
+                    "UpdateItem", self._update_params(p, now, record_id, pending, fresh=False)
+                )
+            except AgentCoreStorageError as exc:
+                if "ConditionalCheckFailed" not in str(exc):
+                    raise
+                # The previous item had expired (DynamoDB deletes lazily): start afresh.
+                resp = yield Call(
+                    "UpdateItem", self._update_params(p, now, record_id, pending, fresh=True)
+                )
+        except AgentCoreStorageError:
+            self._tombstone(record_id)  # nothing references the new record
+            raise
+        old = _attr(resp.get("Attributes", {}), "recordId")
+        if old and old != record_id:
+            self._tombstone(old)
+        with self._lock:
+            if pending:
+                self._pending.add((p.namespace, p.key))
+            else:
+                self._pending.discard((p.namespace, p.key))
+        logger.debug("store put %s/%r record=%s pending=%s", p.path, p.key, record_id, pending)
+        return talked
+
+    def _created_id(self, resp: dict[str, Any], op: str) -> str:
+        ok = resp.get("successfulRecords") or []
+        if ok and ok[0].get("memoryRecordId"):
+            return str(ok[0]["memoryRecordId"])
+        failed = (resp.get("failedRecords") or [{}])[0]
+        code = int(failed.get("errorCode") or 500)
+        msg = (
+            f"AgentCore Memory {op} on memory {self.memory_id!r}: record failed: "
+            f"{code}: {failed.get('errorMessage', '')}"
+        )
+        if code == 429 or code >= 500:
+            raise AgentCoreUnavailableError(msg, resource=self.memory_id, operation=op)
+        raise AgentCoreMemoryError(msg, resource=self.memory_id, operation=op)
+
+    def _delete_plan(self, p: _Put) -> Plan[bool]:
+        resp = yield Call(
+            "DeleteItem",
+            {"TableName": self.table_name, "Key": self._key(p.sk), "ReturnValues": "ALL_OLD"},
+        )
+        with self._lock:
+            self._pending.discard((p.namespace, p.key))
+        old = resp.get("Attributes")
+        if old:
+            rid = _attr(old, "recordId")
+            if not rid:
+                return False
+            try:
+                r = yield MemoryCall(
+                    "BatchDeleteMemoryRecords",
+                    {"memoryId": self.memory_id, "records": [{"memoryRecordId": rid}]},
+                )
+            except AgentCoreStorageError as exc:
+                logger.warning("record %s of deleted item queued for deletion: %s", rid, exc)
+                self._tombstone(rid)
+                return False
+            for f in r.get("failedRecords") or []:
+                if int(f.get("errorCode") or 500) != 404:
+                    self._tombstone(f.get("memoryRecordId"))
+            return True
+        if RECORD_ID.fullmatch(p.key):
+            with contextlib.suppress(MemoryRecordNotFoundError):
+                yield MemoryCall(
+                    "DeleteMemoryRecord",
+                    {"memoryId": self.memory_id, "memoryRecordId": p.key, "namespace": p.path},
+                )
+            return True
+        return False
+
+    def _delete_records_plan(self) -> Plan[int]:
+        """BatchDeleteMemoryRecords for every queued stale record (100 per request)."""
+        ids = self._take(self._tombstones)
+        done = 0
+        for start in range(0, len(ids), MAX_RECORD_BATCH):
+            chunk = ids[start : start + MAX_RECORD_BATCH]
+            try:
+                r = yield MemoryCall(
+                    "BatchDeleteMemoryRecords",
+                    {"memoryId": self.memory_id, "records": [{"memoryRecordId": i} for i in chunk]},
+                )
+            except AgentCoreStorageError:
+                self._tombstone(*ids[start:])
+                raise
+            retry = [
+                f.get("memoryRecordId")
+                for f in r.get("failedRecords") or []
+                if int(f.get("errorCode") or 500) != 404
+            ]
+            self._tombstone(*retry)
+            done += len(chunk) - len(retry)
+        logger.debug("deleted %d stale AgentCore records", done)
+        return done
+
+    def _flush_plan(self) -> Plan[int]:
+        """Delete expired index items seen on reads, then every queued stale record."""
+        now = self._now()
+        for sk in self._take(self._expired):
+            try:
+                resp = yield Call(
+                    "DeleteItem",
+                    {
+                        "TableName": self.table_name,
+                        "Key": self._key(sk),
+                        "ConditionExpression": "#ttl <= :now",
+                        "ExpressionAttributeNames": {"#ttl": "ttl"},
+                        "ExpressionAttributeValues": {":now": {"N": str(math.floor(now))}},
+                        "ReturnValues": "ALL_OLD",
+                    },
+                )
+            except AgentCoreStorageError as exc:
+                if "ConditionalCheckFailed" not in str(exc):
+                    raise
+                continue  # rewritten or refreshed since: still alive
+            self._tombstone(_attr(resp.get("Attributes", {}), "recordId"))
+        return (yield from self._delete_records_plan())
+
+    def _sync_pending_plan(self) -> Plan[int]:
+        """Create records for items stored while AgentCore was down; returns how many."""
+        pending = self._take(self._pending)
+        if not pending:
+            return 0
+        now = self._now()
+        todo: list[tuple[_Put, str, dict[str, Any]]] = []
+        for ns, key in pending:
+            sk = item_sk(ns, key)
+            resp = yield Call(
+                "GetItem",
+                {"TableName": self.table_name, "Key": self._key(sk), "ConsistentRead": True},
+            )
+            raw = resp.get("Item")
+            if not raw or not _attr(raw, "syncPending", "BOOL") or self._expired_item(raw, now):
+                continue
+            value = json.loads(raw["value"]["S"])
+            fields = tuple(json.loads(_attr(raw, "syncFields") or "[]")) or self._fields
+            text = self._text(value, fields)
+            p = _Put(ns, key, sk, to_path(ns), raw["value"]["S"], fields, text or None, None)
+            todo.append((p, raw["updatedAt"]["S"], self._record_input(p, now)))
+        done = 0
+        for start in range(0, len(todo), MAX_RECORD_BATCH):
+            chunk = todo[start : start + MAX_RECORD_BATCH]
+            try:
+                resp = yield MemoryCall(
+                    "BatchCreateMemoryRecords",
+                    {"memoryId": self.memory_id, "records": [r for _, _, r in chunk]},
+                )
+            except AgentCoreUnavailableError:
+                with self._lock:
+                    self._pending.update((p.namespace, p.key) for p, _, _ in todo[start:])
+                raise
+            ids = {
+                s["requestIdentifier"]: s["memoryRecordId"]
+                for s in resp.get("successfulRecords") or []
+            }
+            for p, updated, rec in chunk:
+                rid = ids.get(rec["requestIdentifier"])
+                if rid is None:
+                    with self._lock:
+                        self._pending.add((p.namespace, p.key))
+                    continue
+                try:
+                    yield Call(
+                        "UpdateItem",
+                        {
+                            "TableName": self.table_name,
+                            "Key": self._key(p.sk),
+                            "UpdateExpression": (
+                                "SET recordId = :rid REMOVE syncPending, syncFields"
+                            ),
+                            "ConditionExpression": "updatedAt = :u AND syncPending = :true",
+                            "ExpressionAttributeValues": {
+                                ":rid": {"S": rid},
+                                ":u": {"S": updated},
+                                ":true": {"BOOL": True},
+                            },
+                        },
+                    )
+                    done += 1
+                except AgentCoreStorageError as exc:
+                    self._tombstone(rid)  # the item changed meanwhile: record is stale
+                    if "ConditionalCheckFailed" not in str(exc):
+                        raise
+        logger.debug("synced %d pending items to AgentCore", done)
+        return done
+
+    def _reconcile_plan(self) -> Plan[dict[str, int]]:
+        now = self._now()
+        live: dict[str, str | None] = {}
+        expired = pending = 0
+        start: dict[str, Any] | None = None
+        while True:
+            resp = yield Call(
+                "Query",
+                self._query_params(STORE_PREFIX, start, "#sk, #ttl, recordId, syncPending"),
+            )
+            for raw in resp.get("Items", []):
+                sk = raw[self.keys.sk_attr]["S"]
+                if self._expired_item(raw, now):
+                    expired += 1
+                    with self._lock:
+                        self._expired.add(sk)
+                    continue
+                live[sk] = _attr(raw, "recordId")
+                if _attr(raw, "syncPending", "BOOL"):
+                    pending += 1
+                    with self._lock:
+                        self._pending.add(parse_sk(sk))
+            start = resp.get("LastEvaluatedKey")
+            if not start:
+                break
+        orphans = 0
+        token: str | None = None
+        while True:
+            params: dict[str, Any] = {
+                "memoryId": self.memory_id,
+                "namespacePath": "/",
+                "maxResults": MAX_RECORD_BATCH,
+            }
+            if token:
+                params["nextToken"] = token
+            resp = yield MemoryCall("ListMemoryRecords", params)
+            for rec in resp.get("memoryRecordSummaries", []):
+                meta = rec.get("metadata") or {}
+                if (meta.get(META_AGENT) or {}).get("stringValue") != self._agent_tag:
+                    continue
+                key = key_from_metadata(meta.get(META_KEY))
+                ns = from_path((rec.get("namespaces") or ["/"])[0])
+                if key is None or not ns:
+                    continue
+                rid = rec["memoryRecordId"]
+                if live.get(item_sk(ns, key)) == rid:
+                    continue
+                created = _dt(rec.get("createdAt") or datetime.now(timezone.utc)).timestamp()
+                if created <= now - self.orphan_grace_seconds:
+                    orphans += 1
+                    self._tombstone(rid)
+            token = resp.get("nextToken")
+            if not token:
+                break
+        synced = yield from self._sync_pending_plan()
+        deleted = yield from self._flush_plan()
+        return {
+            "expired": expired,
+            "orphans": orphans,
+            "pending": pending,
+            "synced": synced,
+            "deleted_records": deleted,
+        }
+
+
+def _plain_metadata(meta: dict[str, Any]) -> dict[str, Any]:
+    """AgentCore metadata values (``{"stringValue": ...}``) as plain JSON values."""
+    out: dict[str, Any] = {}
+    for k, v in meta.items():
+        if isinstance(v, dict) and len(v) == 1:
+            (val,) = v.values()
+            out[k] = val.isoformat() if isinstance(val, datetime) else val
+        else:
+            out[k] = v
+    return out
