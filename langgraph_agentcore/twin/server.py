@@ -47,6 +47,11 @@ BUILTIN_STRATEGIES: list[dict[str, Any]] = [
 ]
 
 
+# One shared boto3 session: its loader caches the service models, so clients are cheap.
+_SESSION: Any = None
+_SESSION_LOCK = threading.Lock()
+
+
 class _RawBody(io.BytesIO):
     """The ``raw`` object botocore reads a response body from."""
 
@@ -98,7 +103,10 @@ class TwinServer:
         """Serve in a daemon thread (idempotent)."""
         if self._thread is None:
             self._thread = threading.Thread(
-                target=self._httpd.serve_forever, name="agentcore-twin-http", daemon=True
+                target=self._httpd.serve_forever,
+                kwargs={"poll_interval": 0.05},
+                name="agentcore-twin-http",
+                daemon=True,
             )
             self._thread.start()
             logger.debug("twin serving on %s", self.endpoint_url)
@@ -222,7 +230,11 @@ class MemoryTwin:
         if "aws_access_key_id" not in kwargs:
             kwargs["aws_access_key_id"] = "testing"
             kwargs.setdefault("aws_secret_access_key", "testing")
-        client = boto3.session.Session().client(service_name, **kwargs)
+        with _SESSION_LOCK:
+            global _SESSION
+            if _SESSION is None:
+                _SESSION = boto3.session.Session()
+            client = _SESSION.client(service_name, **kwargs)
         return self.attach(client)
 
     # ------------------------------------------------------------ server
