@@ -68,6 +68,6 @@ def counter() -> RequestCounter:
     return RequestCounter()
 
 
-def sync_client(endpoint_url: str | None = None) -> Any:
+def sync_client(endpoint_url: str | None = None, config: Any = None) -> Any:
     """A boto3 DynamoDB client (in-process under mock_aws when endpoint_url is None)."""
-    return boto3.client("dynamodb", region_name=REGION, endpoint_url=endpoint_url)
+    return boto3.client("dynamodb", region_name=REGION, endpoint_url=endpoint_url, config=config)

@@ -46,10 +46,13 @@ def make_saver(
     table = unique_table()
 
     def factory(
-        table_name: str | None = None, agent_id: str = "agent-1", **kw: Any
+        table_name: str | None = None,
+        agent_id: str = "agent-1",
+        client_config: Any = None,
+        **kw: Any,
     ) -> DynamoDBSaver:
         name = table_name or table
-        client = counter.attach(sync_client(endpoint))
+        client = counter.attach(sync_client(endpoint, client_config))
         if endpoint is None:
             afactory = async_client_factory("dynamodb", wire=_wire(counter), region_name=REGION)
         else:
