@@ -57,3 +57,30 @@ def test_events_expire_after_event_expiry_duration(dummy_aws: None) -> None:
         assert len(data.list_events(memoryId=mid, actorId="a", sessionId="s")["events"]) == 1
         now[0] += 2 * 86_400
         assert data.list_events(memoryId=mid, actorId="a", sessionId="s")["events"] == []
+
+
+def test_concurrent_writers_over_http(twin: MemoryTwin) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    mid = twin.create_memory("Concurrent")["id"]
+    server = twin.serve()
+    client = boto3.client("bedrock-agentcore", endpoint_url=server.endpoint_url)
+
+    def write(i: int) -> str:
+        return str(
+            client.create_event(
+                memoryId=mid,
+                actorId="a",
+                sessionId="s",
+                eventTimestamp=time.time(),
+                payload=[{"conversational": {"role": "USER", "content": {"text": f"m{i}"}}}],
+            )["event"]["eventId"]
+        )
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        ids = list(pool.map(write, range(24)))
+    assert len(set(ids)) == 24
+    pages = client.get_paginator("list_events").paginate(memoryId=mid, actorId="a", sessionId="s")
+    listed = [e["eventId"] for p in pages for e in p["events"]]
+    assert sorted(listed) == sorted(ids)
+    assert twin.run_extractions() >= 0

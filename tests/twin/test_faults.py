@@ -40,10 +40,11 @@ def test_injected_error_is_the_modelled_exception(env: Env, error: str, status: 
     assert _create(client, env)["event"]["eventId"]  # count=1: the next call succeeds
 
 
-def test_standard_retry_recovers_from_one_throttle(env: Env) -> None:
+@pytest.mark.parametrize("error", ["ThrottledException", "RetryableConflictException"])
+def test_standard_retry_recovers_from_one_failure(env: Env, error: str) -> None:
     twin = env.require_twin()
     client = env.data_client(retries={"mode": "standard", "max_attempts": 3})
-    twin.faults.inject("ThrottledException", operations=["CreateEvent"], count=1)
+    twin.faults.inject(error, operations=["CreateEvent"], count=1)
     out = _create(client, env)
     assert out["ResponseMetadata"]["RetryAttempts"] == 1
 
