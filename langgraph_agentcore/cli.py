@@ -36,6 +36,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    if not args.verbose:  # moto's embedded server logs every request at INFO
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
     runners = {"demo": demo.run, "local": local.run}
     return runners[args.command](args)
 
