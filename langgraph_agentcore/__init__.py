@@ -1,5 +1,6 @@
 """langgraph-agentcore: durable LangGraph threads on DynamoDB, long-term memory on AgentCore."""
 
+from langgraph_agentcore.checkpoint import DynamoDBSaver
 from langgraph_agentcore.errors import (
     AgentCoreStorageError,
     CorruptItemError,
@@ -10,6 +11,7 @@ from langgraph_agentcore.errors import (
 __all__ = [
     "AgentCoreStorageError",
     "CorruptItemError",
+    "DynamoDBSaver",
     "ItemTooLargeError",
     "TableNotFoundError",
 ]
