@@ -17,7 +17,7 @@ from langgraph_agentcore.twin import MemoryTwin
 from tests.conftest import REGION, RequestCounter, unique_table
 
 #: Fail fast when a test injects AgentCore faults (botocore would otherwise back off).
-NO_RETRY = Config(retries={"mode": "standard", "max_attempts": 1})
+NO_RETRY = Config(retries={"mode": "standard", "total_max_attempts": 1})
 
 
 def wire_twin(twin: MemoryTwin, counter: RequestCounter | None = None) -> Callable[[Any], Any]:
