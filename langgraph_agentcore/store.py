@@ -55,7 +55,6 @@ from langgraph.store.base import _validate_namespace as _lg_validate_namespace
 from langgraph_agentcore.errors import AgentCoreStorageError
 from langgraph_agentcore.keys import KeySchema
 from langgraph_agentcore.namespaces import (
-    MAX_PATH_CHARS,
     STORE_PREFIX,
     encode_label,
     from_path,
@@ -575,12 +574,10 @@ class AgentCoreMemoryStore(BaseStore):
             from langgraph.store.base import _validate_namespace_labels
 
             _validate_namespace_labels(namespace)
-        path = "/" + "/".join(encode_label(label) for label in namespace)
-        if len(path) > MAX_PATH_CHARS:
-            raise InvalidNamespaceError(
-                f"Namespace {namespace!r} encodes to an AgentCore namespace of {len(path)} "
-                f"chars; the limit is {MAX_PATH_CHARS}"
-            )
+        try:
+            to_path(namespace)  # AgentCore's 1024-char namespace limit
+        except ValueError as exc:
+            raise InvalidNamespaceError(str(exc)) from None
         return namespace
 
     @staticmethod
