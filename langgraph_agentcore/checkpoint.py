@@ -809,8 +809,14 @@ class DynamoDBSaver(BaseCheckpointSaver[str]):
             result[ch] = entry
         return result
 
-    def _list_scopes(self, config: RunnableConfig | None) -> _list[tuple[str, str, str]]:
-        """The (pk, lo, hi) key ranges a list() call has to read."""
+    def _list_scopes(
+        self, config: RunnableConfig | None, before_id: str | None = None
+    ) -> _list[tuple[str, str, str]]:
+        """The (pk, lo, hi) key ranges a list() call has to read.
+
+        Within one namespace, ``before`` becomes the range's upper bound, so newer
+        checkpoints are never read (the ``before`` checkpoint itself is skipped later).
+        """
         if config is None:
             lo, hi = (
                 self.keys.sk_prefix,
@@ -827,6 +833,8 @@ class DynamoDBSaver(BaseCheckpointSaver[str]):
             lo, hi = self.keys.thread_checkpoint_range(t.thread_id)
             return [(pk, lo, hi)]
         prefix = self.keys.ns_prefix(t.thread_id, t.checkpoint_ns)
+        if before_id is not None:
+            return [(pk, prefix, self.keys.checkpoint_sk(t.thread_id, t.checkpoint_ns, before_id))]
         return [(pk, prefix, prefix[:-1] + "$")]
 
     def _list_plan(
@@ -847,7 +855,7 @@ class DynamoDBSaver(BaseCheckpointSaver[str]):
             raise TypeError(
                 f"DynamoDBSaver.list: before's checkpoint_id must be a str, got {before_id!r}"
             )
-        scopes = self._list_scopes(config)
+        scopes = self._list_scopes(config, before_id)
         if limit is not None and limit <= 0:
             return
         remaining = limit

@@ -35,3 +35,36 @@ def test_request_budget_per_operation(make_saver: Any, counter: Any) -> None:
     counter.reset()
     assert saver.get_tuple(c1) is not None
     assert counter.ops == ["Query"]
+
+
+def test_list_before_reads_only_older_checkpoints(make_saver: Any, counter: Any) -> None:
+    saver = make_saver()
+    parent = None
+    ids = []
+    for i in range(6):
+        conf = put(saver, "t", {"i": i}, parent=parent)
+        parent = conf["configurable"]["checkpoint_id"]
+        ids.append(parent)
+    counter.reset()
+    got = [
+        t.checkpoint["channel_values"]["i"]
+        for t in saver.list(cfg("t"), before=cfg("t", "", ids[3]))
+    ]
+    assert got == [2, 1, 0]
+    assert counter.ops == ["Query"]
+
+
+def test_list_before_never_reads_newer_checkpoints(make_saver: Any) -> None:
+    saver = make_saver()
+    parent = None
+    ids = []
+    for i in range(6):
+        conf = put(saver, "t", {"i": i}, parent=parent)
+        parent = conf["configurable"]["checkpoint_id"]
+        ids.append(parent)
+    scanned: list[int] = []
+    saver.io.client.meta.events.register(
+        "after-call.dynamodb.Query", lambda parsed, **_: scanned.append(parsed["ScannedCount"])
+    )
+    assert len(list(saver.list(cfg("t"), before=cfg("t", "", ids[3])))) == 3
+    assert scanned == [4]  # checkpoints 0-2 and the `before` one itself, never 4 or 5
