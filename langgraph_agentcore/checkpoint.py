@@ -484,6 +484,11 @@ class DynamoDBSaver(BaseCheckpointSaver[str]):
             checkpoint_id=t.checkpoint_id or "",
             task_id=task_id,
         )
+        if isinstance(writes, (str, bytes)) or not isinstance(writes, Sequence):
+            raise TypeError(
+                "DynamoDBSaver.put_writes: writes must be a sequence of (channel, value) pairs, "
+                f"got {type(writes).__name__}"
+            )
         values: dict[int, dict[str, Any]] = {}
         for idx, write in enumerate(writes):
             if (
@@ -918,18 +923,28 @@ class DynamoDBSaver(BaseCheckpointSaver[str]):
             for it in items
         ]
 
-    def _delete_thread_plan(self, thread_id: str) -> Plan[None]:
+    def _thread_arg(self, thread_id: Any, op: str) -> str:
+        """Validate a bare thread id argument (ints are accepted, as in configs)."""
         if isinstance(thread_id, int) and not isinstance(thread_id, bool):
             thread_id = str(thread_id)
-        self.keys.check_ids(thread_id=thread_id)
+        try:
+            self.keys.check_ids(thread_id=thread_id)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"DynamoDBSaver.{op}: {exc}") from None
+        return str(thread_id)
+
+    def _delete_thread_plan(self, thread_id: str) -> Plan[None]:
+        thread_id = self._thread_arg(thread_id, "delete_thread")
         found = yield from self._thread_items(thread_id)
         # Heads first, chunks last: an interrupted delete never leaves a head without data.
         found.sort(key=lambda it: it["entityType"]["S"] == CHUNK)
         yield from batch_write_plan(self.table_name, self._delete_requests(found))
 
     def _delete_for_runs_plan(self, run_ids: Sequence[str]) -> Plan[None]:
-        if isinstance(run_ids, str):
-            raise TypeError("DynamoDBSaver.delete_for_runs: run_ids must be a sequence of str")
+        if isinstance(run_ids, str) or not all(isinstance(r, str) for r in run_ids):
+            raise TypeError(
+                f"DynamoDBSaver.delete_for_runs: run_ids must be a sequence of str, got {run_ids!r}"
+            )
         runs = set(run_ids)
         if not runs:
             return
@@ -988,8 +1003,8 @@ class DynamoDBSaver(BaseCheckpointSaver[str]):
         return keys
 
     def _copy_thread_plan(self, source: str, target: str) -> Plan[None]:
-        self.keys.check_ids(thread_id=source)
-        self.keys.check_ids(thread_id=target)
+        source = self._thread_arg(source, "copy_thread")
+        target = self._thread_arg(target, "copy_thread")
         found = yield from self._thread_items(source)
         src_prefix = self.keys.thread_prefix(source)
         dst_prefix = self.keys.thread_prefix(target)
@@ -1018,9 +1033,8 @@ class DynamoDBSaver(BaseCheckpointSaver[str]):
             )
         if isinstance(thread_ids, str):
             raise TypeError("DynamoDBSaver.prune: thread_ids must be a sequence of str")
-        thread_ids = [str(t) if type(t) is int else t for t in thread_ids]
-        for thread_id in thread_ids:  # check every id first: a bad one must not half-prune
-            self.keys.check_ids(thread_id=thread_id)
+        # check every id first: a bad one must not half-prune
+        thread_ids = [self._thread_arg(t, "prune") for t in thread_ids]
         for thread_id in thread_ids:
             if strategy == "delete":
                 yield from self._delete_thread_plan(thread_id)

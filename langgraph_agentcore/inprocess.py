@@ -51,8 +51,16 @@ def attach_responder(client: Any, responder: Responder) -> None:
     """Route every request of ``client`` (sync or async) to ``responder``, first.
 
     The responder is called as ``responder(request=..., event_name=...)``; returning
-    ``None`` lets the request continue to the next handler (or the network).
+    ``None`` lets the request continue to the next handler (or the network). botocore
+    runs *every* ``before-send`` handler, so when moto's ``mock_aws`` is active its stub
+    is taken off this client: otherwise it would answer the same request again.
     """
+    import sys
+
+    if "moto.core.models" in sys.modules:
+        from moto.core.models import botocore_stubber
+
+        client.meta.events.unregister("before-send", botocore_stubber)
     if is_async_client(client):
 
         def handler(request: AWSPreparedRequest, event_name: str = "", **_: Any) -> Any:
@@ -73,7 +81,6 @@ def attach_moto(client: Any) -> Any:
     from moto.core.models import botocore_stubber
 
     if is_async_client(client):
-        client.meta.events.unregister("before-send", botocore_stubber)
         attach_responder(client, botocore_stubber)
     return client
 

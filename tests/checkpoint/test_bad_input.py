@@ -138,7 +138,10 @@ CASES: dict[str, Case] = {
         "put_writes", (SEED_CONF, [(1, "v")], "t"), TypeError, r"writes\[0\].*channel: str"
     ),
     "put_writes-writes-dict": Case(
-        "put_writes", (SEED_CONF, {"ch": 1}, "t"), TypeError, r"writes\[0\] must be a"
+        "put_writes",
+        (SEED_CONF, {"ch": 1}, "t"),
+        TypeError,
+        "writes must be a sequence of \\(channel, value\\) pairs, got dict",
     ),
     # list: limit, filter, before
     "list-limit-str": Case("list", (None,), TypeError, "limit must be an int", {"limit": "3"}),
@@ -159,14 +162,22 @@ CASES: dict[str, Case] = {
         {"before": conf(checkpoint_id=3)},
     ),
     # thread-level operations
-    "delete_thread-list": Case("delete_thread", ([SEED],), TypeError, "thread_id must be a str"),
+    "delete_thread-list": Case(
+        "delete_thread", ([SEED],), TypeError, "delete_thread: thread_id must be a str"
+    ),
     "delete_thread-long": Case("delete_thread", (LONG,), ValueError, "too long.*thread_id"),
     "copy_thread-bad-target": Case(
-        "copy_thread", (SEED, ["x"]), TypeError, "thread_id must be a str"
+        "copy_thread", (SEED, ["x"]), TypeError, "copy_thread: thread_id must be a str"
     ),
     "copy_thread-long-target": Case("copy_thread", (SEED, LONG), ValueError, "too long"),
     "delete_for_runs-str": Case(
         "delete_for_runs", ("run-1",), TypeError, "run_ids must be a sequence of str"
+    ),
+    "delete_for_runs-nested": Case(
+        "delete_for_runs", ([["run-1"]],), TypeError, "run_ids must be a sequence of str"
+    ),
+    "put_writes-none": Case(
+        "put_writes", (SEED_CONF, None, "task"), TypeError, "writes must be a sequence"
     ),
     "prune-unknown-strategy": Case(
         "prune", ([SEED],), ValueError, "unknown strategy 'oldest'", {"strategy": "oldest"}
