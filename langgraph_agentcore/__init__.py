@@ -2,17 +2,25 @@
 
 from langgraph_agentcore.checkpoint import DynamoDBSaver
 from langgraph_agentcore.errors import (
+    AgentCoreMemoryError,
     AgentCoreStorageError,
+    AgentCoreUnavailableError,
     CorruptItemError,
     ItemTooLargeError,
+    MemoryRecordNotFoundError,
     TableNotFoundError,
 )
+from langgraph_agentcore.store import AgentCoreMemoryStore
 
 __all__ = [
+    "AgentCoreMemoryError",
+    "AgentCoreMemoryStore",
     "AgentCoreStorageError",
+    "AgentCoreUnavailableError",
     "CorruptItemError",
     "DynamoDBSaver",
     "ItemTooLargeError",
+    "MemoryRecordNotFoundError",
     "TableNotFoundError",
 ]
 __version__ = "0.1.0"

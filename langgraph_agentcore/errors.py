@@ -27,3 +27,15 @@ class ItemTooLargeError(AgentCoreStorageError, ValueError):
 
 class CorruptItemError(AgentCoreStorageError):
     """A stored item is incomplete or fails its integrity check."""
+
+
+class AgentCoreMemoryError(AgentCoreStorageError):
+    """An AgentCore Memory request failed (names the memory and the operation)."""
+
+
+class AgentCoreUnavailableError(AgentCoreMemoryError):
+    """AgentCore Memory is throttling or down (after botocore's own retries)."""
+
+
+class MemoryRecordNotFoundError(AgentCoreMemoryError):
+    """The memory record (or the memory) does not exist."""

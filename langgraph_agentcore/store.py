@@ -52,7 +52,13 @@ from langgraph.store.base import (
 )
 from langgraph.store.base import _validate_namespace as _lg_validate_namespace
 
-from langgraph_agentcore.errors import AgentCoreStorageError
+from langgraph_agentcore.errors import (
+    AgentCoreMemoryError,
+    AgentCoreStorageError,
+    AgentCoreUnavailableError,
+    ItemTooLargeError,
+    MemoryRecordNotFoundError,
+)
 from langgraph_agentcore.keys import KeySchema
 from langgraph_agentcore.namespaces import (
     STORE_PREFIX,
@@ -105,18 +111,6 @@ _NOT_FOUND = "ResourceNotFoundException"
 
 
 # -- errors ---------------------------------------------------------------------------------
-
-
-class AgentCoreMemoryError(AgentCoreStorageError):
-    """An AgentCore Memory request failed (names the memory and the operation)."""
-
-
-class AgentCoreUnavailableError(AgentCoreMemoryError):
-    """AgentCore Memory is throttling or down (after botocore's own retries)."""
-
-
-class MemoryRecordNotFoundError(AgentCoreMemoryError):
-    """The memory record (or the memory) does not exist."""
 
 
 def translate_memory(exc: Exception, memory_id: str, op: str) -> AgentCoreMemoryError:
@@ -603,9 +597,11 @@ class AgentCoreMemoryStore(BaseStore):
             raise TypeError(f"value for key {key!r} is not JSON-serialisable: {exc}") from exc
         size = len(value_json.encode("utf-8"))
         if size > MAX_VALUE_BYTES:
-            raise ValueError(
+            raise ItemTooLargeError(
                 f"value for key {key!r} is {size} bytes as JSON; the limit is "
-                f"{MAX_VALUE_BYTES} (DynamoDB item size)"
+                f"{MAX_VALUE_BYTES} (DynamoDB item size)",
+                resource=self.table_name,
+                operation="put",
             )
         ttl = op.ttl
         if ttl is not None and (
