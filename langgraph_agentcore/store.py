@@ -380,7 +380,6 @@ class AgentCoreMemoryStore(BaseStore):
         memory_id: The AgentCore Memory that holds the searchable records.
         table_name: The DynamoDB table (the checkpointer's; create it with :meth:`setup`).
         agent_id: Owner of the items; they live under the agent's partition key.
-        actor_id: Reserved for filling strategy namespace templates (unused by the store).
         region_name, session, config: How to build clients (``config`` is merged over our
             retry defaults). ``endpoint_url`` is DynamoDB's, ``agentcore_endpoint_url``
             AgentCore's. ``dynamodb_client`` / ``agentcore_client``: ready boto3 clients.
@@ -402,7 +401,6 @@ class AgentCoreMemoryStore(BaseStore):
         table_name: str,
         agent_id: str,
         *,
-        actor_id: str | None = None,
         region_name: str | None = None,
         endpoint_url: str | None = None,
         agentcore_endpoint_url: str | None = None,
@@ -425,7 +423,6 @@ class AgentCoreMemoryStore(BaseStore):
         self.memory_id = memory_id
         self.table_name = table_name
         self.agent_id = agent_id
-        self.actor_id = actor_id
         self.keys = KeySchema(
             agent_id=agent_id, pk_attr=pk_attr, sk_attr=sk_attr, pk_prefix=pk_prefix
         )
