@@ -58,9 +58,12 @@ CHECKPOINT = "checkpoint"
 WRITES = "writes"
 CHUNK = "chunk"
 
-#: Items read by the first page of a "latest checkpoint" Query: the writes items of the
-#: newest checkpoint (one per task) come first, then the checkpoint itself.
-FIRST_PAGE_LIMIT = 8
+#: Items read by the first page of a "latest checkpoint" Query. Descending, the writes
+#: items of the newest checkpoint (one per task) come first, then the checkpoint. A
+#: finished run's newest checkpoint has no writes, an interrupted one usually one task's,
+#: so 2 items answer most reads in one Query without reading older checkpoints (capacity
+#: is charged for every item read); later pages grow 4x (8, 32, ...).
+FIRST_PAGE_LIMIT = 2
 
 
 @dataclass(frozen=True)

@@ -14,16 +14,20 @@ import asyncio
 import re
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage
+from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
 from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.runnables import RunnableConfig, RunnableLambda
 from langgraph.graph import START, MessagesState, StateGraph
+from langgraph.store.base import BaseStore
 
 from langgraph_agentcore.checkpoint import DynamoDBSaver
+from langgraph_agentcore.store import AgentCoreMemoryStore
 
 MODEL_LABEL = "offline deterministic chat model (no LLM is called)"
 
@@ -42,14 +46,16 @@ class OfflineChatModel(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
+        heard = _heard(messages)  # what this thread's own messages say
         facts: dict[str, str] = {}
         for m in messages:
-            if isinstance(m, HumanMessage):
-                text = str(m.content)
-                if name := re.search(r"\b(?:I'm|I am|my name is)\s+([A-Z][a-z]+)", text):
-                    facts["name"] = name.group(1)
-                if place := re.search(r"\blive in\s+([A-Z][a-zA-Z ]+?)[.!?]?$", text):
-                    facts["place"] = place.group(1)
+            if isinstance(m, SystemMessage):  # recalled from long-term memory
+                for line in str(m.content).splitlines():
+                    key, _, value = line.partition(": ")
+                    if key in ("name", "place") and value:
+                        facts[key] = value
+        remembered = bool(set(facts) - set(heard))
+        facts.update(heard)
         last = str(messages[-1].content) if messages else ""
         turns = sum(isinstance(m, HumanMessage) for m in messages)
         if "?" in last and facts:
@@ -58,7 +64,8 @@ class OfflineChatModel(BaseChatModel):
                 parts.append(f"your name is {facts['name']}")
             if "place" in facts:
                 parts.append(f"you live in {facts['place']}")
-            reply = "From this thread I remember that " + " and ".join(parts) + "."
+            source = "long-term memory" if remembered else "this thread"
+            reply = f"From {source} I remember that " + " and ".join(parts) + "."
         elif facts:
             reply = "Noted: " + ", ".join(f"{k} = {v}" for k, v in facts.items()) + "."
         else:
@@ -67,17 +74,57 @@ class OfflineChatModel(BaseChatModel):
         return ChatResult(generations=[ChatGeneration(message=AIMessage(content=reply))])
 
 
-def build_graph(saver: DynamoDBSaver) -> Any:
-    """A one-node chat graph compiled with ``saver`` as its checkpointer."""
+def build_graph(saver: DynamoDBSaver, store: BaseStore | None = None) -> Any:
+    """A one-node chat graph with ``saver`` as checkpointer and, optionally, a store.
+
+    With a store, the node recalls what it knows about the user (semantic search over
+    ``("users", user_id)``) before answering and saves the facts it heard afterwards.
+    """
     model = OfflineChatModel()
 
-    def chat(state: MessagesState) -> dict[str, list[BaseMessage]]:
-        return {"messages": [model.invoke(state["messages"])]}
+    def chat(state: MessagesState, config: RunnableConfig) -> dict[str, list[BaseMessage]]:
+        user_id = config["configurable"].get("user_id", "anonymous")
+        messages = list(state["messages"])
+        if store is not None:
+            hits = store.search(("users", user_id), query=str(messages[-1].content), limit=5)
+            if hits:
+                messages.insert(0, SystemMessage("\n".join(h.value["text"] for h in hits)))
+        reply = model.invoke(messages)
+        if store is not None:
+            for key, value in _heard(state["messages"]).items():
+                store.put(("users", user_id, "profile"), key, {"text": f"{key}: {value}"})
+        return {"messages": [reply]}
+
+    async def achat(state: MessagesState, config: RunnableConfig) -> dict[str, list[BaseMessage]]:
+        user_id = config["configurable"].get("user_id", "anonymous")
+        messages = list(state["messages"])
+        if store is not None:
+            hits = await store.asearch(("users", user_id), query=str(messages[-1].content))
+            if hits:
+                messages.insert(0, SystemMessage("\n".join(h.value["text"] for h in hits)))
+        reply = await model.ainvoke(messages)
+        if store is not None:
+            for key, value in _heard(state["messages"]).items():
+                await store.aput(("users", user_id, "profile"), key, {"text": f"{key}: {value}"})
+        return {"messages": [reply]}
 
     graph = StateGraph(MessagesState)
-    graph.add_node("chat", chat)
+    graph.add_node("chat", RunnableLambda(chat, afunc=achat))
     graph.add_edge(START, "chat")
-    return graph.compile(checkpointer=saver)
+    return graph.compile(checkpointer=saver, store=store)
+
+
+def _heard(messages: Sequence[BaseMessage]) -> dict[str, str]:
+    """The facts the user stated in ``messages`` (what the offline model understands)."""
+    facts: dict[str, str] = {}
+    for m in messages:
+        if isinstance(m, HumanMessage):
+            text = str(m.content)
+            if name := re.search(r"\b(?:I'm|I am|my name is)\s+([A-Z][a-z]+)", text):
+                facts["name"] = name.group(1)
+            if place := re.search(r"\blive in\s+([A-Z][a-zA-Z ]+?)[.!?]?$", text):
+                facts["place"] = place.group(1)
+    return facts
 
 
 def _count_requests(saver: DynamoDBSaver, counts: Counter[str]) -> Callable[..., None]:
@@ -88,69 +135,120 @@ def _count_requests(saver: DynamoDBSaver, counts: Counter[str]) -> Callable[...,
     return hook
 
 
-def _saver(args: argparse.Namespace, endpoint: str | None) -> DynamoDBSaver:
-    return DynamoDBSaver(args.table, args.agent_id, endpoint_url=endpoint, region_name=args.region)
+@dataclass
+class Target:
+    """Where the demo runs: DynamoDB endpoint and, for long-term memory, AgentCore."""
+
+    endpoint: str | None = None
+    agentcore_endpoint: str | None = None
+    memory_id: str | None = None
+
+
+def _saver(args: argparse.Namespace, target: Target) -> DynamoDBSaver:
+    return DynamoDBSaver(
+        args.table, args.agent_id, endpoint_url=target.endpoint, region_name=args.region
+    )
+
+
+def _store(args: argparse.Namespace, target: Target) -> AgentCoreMemoryStore | None:
+    if not target.memory_id:
+        return None
+    return AgentCoreMemoryStore(
+        target.memory_id,
+        args.table,
+        args.agent_id,
+        region_name=args.region,
+        endpoint_url=target.endpoint,
+        agentcore_endpoint_url=target.agentcore_endpoint,
+        index={"fields": ["text"]},
+    )
 
 
 def _print(out: Callable[[str], None], who: str, text: str) -> None:
     out(f"  {who:>9}: {text}")
 
 
-async def _second_session(saver: DynamoDBSaver, config: Any, text: str) -> Any:
-    graph = build_graph(saver)
+async def _second_session(args: argparse.Namespace, target: Target, config: Any, text: str) -> Any:
+    saver, store = _saver(args, target), _store(args, target)
     try:
+        graph = build_graph(saver, store)
         return await graph.ainvoke({"messages": [HumanMessage(text)]}, config)
     finally:
         await saver.aclose()
+        if store is not None:
+            await store.aclose()
 
 
-def run_demo(args: argparse.Namespace, endpoint: str | None, out: Callable[[str], None]) -> int:
-    """The demo proper, against ``endpoint`` (None = AWS's regular endpoint resolution)."""
+def run_demo(args: argparse.Namespace, target: Target, out: Callable[[str], None]) -> int:
+    """The demo proper, against ``target`` (endpoints None = AWS's regular resolution)."""
     thread_id = args.thread_id or f"demo-{uuid.uuid4().hex[:8]}"
-    config = {"configurable": {"thread_id": thread_id}}
+    config: RunnableConfig = {"configurable": {"thread_id": thread_id, "user_id": args.user_id}}
     out(f"Model: {MODEL_LABEL}")
     out(f"Table {args.table!r}, agent {args.agent_id!r}, thread {thread_id!r}")
+    if target.memory_id:
+        out(f"Long-term memory: AgentCore Memory {target.memory_id!r}")
+    else:
+        out("Long-term memory: off (pass --memory-id to use an AgentCore Memory)")
 
     counts: Counter[str] = Counter()
-    first = _saver(args, endpoint)
+    first = _saver(args, target)
     created = first.setup()
     out(f"Table {'created' if created else 'already existed'}.")
     _count_requests(first, counts)
+    store = _store(args, target)
     out("\nRuntime session 1 (sync graph.invoke):")
-    graph = build_graph(first)
+    graph = build_graph(first, store)
     for text in ("Hi, I'm Ada.", "I live in Lisbon."):
         _print(out, "user", text)
         result = graph.invoke({"messages": [HumanMessage(text)]}, config)
         _print(out, "assistant", str(result["messages"][-1].content))
-    out(f"  requests: {dict(counts)}")
+    out(f"  DynamoDB requests of the checkpointer: {dict(counts)}")
     first.close()
-    del graph, first  # the session ends: nothing in memory survives
+    if store is not None:
+        store.close()
+    del graph, first, store  # the session ends: nothing in memory survives
 
-    out("\nRuntime session 2 (fresh saver, fresh graph, async graph.ainvoke):")
-    second = _saver(args, endpoint)
+    out("\nRuntime session 2 (same thread; fresh saver and graph; async graph.ainvoke):")
     question = "Do you remember who I am and where I live?"
     _print(out, "user", question)
-    result = asyncio.run(_second_session(second, config, question))
+    result = asyncio.run(_second_session(args, target, config, question))
     answer = str(result["messages"][-1].content)
     _print(out, "assistant", answer)
+    ok = "Ada" in answer and "Lisbon" in answer
 
-    out("\nThread history, newest first (get_state_history on a third fresh saver):")
-    third = _saver(args, endpoint)
-    history = list(build_graph(third).get_state_history(config))
-    for snap in history:
+    if target.memory_id:
+        out("\nRuntime session 3 (a NEW thread: no history, only long-term memory):")
+        new_config: RunnableConfig = {
+            "configurable": {"thread_id": f"{thread_id}-new", "user_id": args.user_id}
+        }
+        saver, store = _saver(args, target), _store(args, target)
+        question = "Where do I live?"
+        _print(out, "user", question)
+        result = build_graph(saver, store).invoke(
+            {"messages": [HumanMessage(question)]}, new_config
+        )
+        recalled = str(result["messages"][-1].content)
+        _print(out, "assistant", recalled)
+        ok = ok and "long-term memory" in recalled and "Lisbon" in recalled
+        saver.close()
+        if store is not None:
+            store.close()
+
+    out("\nThread history, newest first (get_state_history on a fresh saver):")
+    last = _saver(args, target)
+    for snap in build_graph(last).get_state_history(config):
         meta = snap.metadata or {}
         out(
             f"  {snap.config['configurable']['checkpoint_id']}  step={meta.get('step'):>2}  "
             f"source={meta.get('source'):<6} messages={len(snap.values.get('messages', []))}"
         )
-    third.close()
-    survived = "Ada" in answer and "Lisbon" in answer
+    last.close()
     out(
-        "\nThe thread survived the new session."
-        if survived
-        else "\nERROR: the second session did not see the first session's messages."
+        "\nThe conversation survived new runtime sessions."
+        if ok
+        else "\nERROR: a later session did not see what an earlier one stored."
     )
-    return 0 if survived else 1
+    return 0 if ok else 1
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -158,35 +256,44 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--table", default="langgraph-agentcore-demo", help="DynamoDB table")
     parser.add_argument("--agent-id", default="demo-agent", help="agent id (partition key)")
     parser.add_argument("--thread-id", default=None, help="thread id (default: a new one)")
+    parser.add_argument("--user-id", default="ada", help="user id (store namespace)")
     parser.add_argument("--region", default="us-east-1", help="AWS region")
-    target = parser.add_mutually_exclusive_group()
-    target.add_argument("--endpoint-url", default=None, help="use this DynamoDB endpoint")
-    target.add_argument(
+    parser.add_argument(
+        "--memory-id", default=None, help="AgentCore Memory id (with --aws or --endpoint-url)"
+    )
+    parser.add_argument(
+        "--agentcore-endpoint-url", default=None, help="AgentCore endpoint (with --endpoint-url)"
+    )
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--endpoint-url", default=None, help="use this DynamoDB endpoint")
+    where.add_argument(
         "--aws", action="store_true", help="use real AWS (your credentials; creates the table)"
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the demo against an embedded local DynamoDB, an endpoint, or real AWS."""
+    """Run the demo on an embedded local stack, on given endpoints, or on real AWS."""
     if args.aws or args.endpoint_url:
-        return run_demo(args, args.endpoint_url, print)
+        target = Target(args.endpoint_url, args.agentcore_endpoint_url, args.memory_id)
+        return run_demo(args, target, print)
     import os
 
     from langgraph_agentcore.local import LocalStack
 
-    print("Starting an embedded DynamoDB (moto) on 127.0.0.1 ...")
+    print("Starting an embedded local stack on 127.0.0.1 (DynamoDB: moto; AgentCore Memory: twin)")
     saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
     with LocalStack(extraction_delay=None) as stack:
         os.environ.update(
             {k: v for k, v in stack.env().items() if k.startswith("AWS_") and "ENDPOINT" not in k}
         )
         try:
-            print(f"DynamoDB at {stack.dynamodb_endpoint}")
-            return run_demo(args, stack.dynamodb_endpoint, print)
+            print(f"DynamoDB at {stack.dynamodb_endpoint}, AgentCore at {stack.agentcore_endpoint}")
+            memory_id = stack.create_memory("DemoMemory")
+            target = Target(stack.dynamodb_endpoint, stack.agentcore_endpoint, memory_id)
+            return run_demo(args, target, print)
         finally:
             for key, value in saved.items():
                 if value is None:
                     os.environ.pop(key, None)
                 else:
                     os.environ[key] = value
-    return 1

@@ -18,7 +18,6 @@ def test_request_budget_per_operation(make_saver: Any, counter: Any) -> None:
     counter.reset()
     saver.put_writes(c1, [("a", 1), ("b", 2), ("c", 3)], "task-1")
     assert counter.ops == ["UpdateItem"]
-    saver.put_writes(c1, [("a", 4)], "task-2")
     counter.reset()
     tup = saver.get_tuple(cfg("t"))
     assert counter.ops == ["Query"]
@@ -26,8 +25,12 @@ def test_request_budget_per_operation(make_saver: Any, counter: Any) -> None:
         ("a", 1),
         ("b", 2),
         ("c", 3),
-        ("a", 4),
     ]
+    saver.put_writes(c1, [("a", 4)], "task-2")
+    counter.reset()
+    tup = saver.get_tuple(cfg("t"))  # two tasks' writes: the first page (2 items) is all writes
+    assert counter.ops == ["Query", "Query"]
+    assert tup is not None and len(tup.pending_writes) == 4
     put(saver, "t", {"messages": ["hi", "there"]}, parent=c1["configurable"]["checkpoint_id"])
     counter.reset()
     assert len(list(saver.list(cfg("t")))) == 2
@@ -68,3 +71,20 @@ def test_list_before_never_reads_newer_checkpoints(make_saver: Any) -> None:
     )
     assert len(list(saver.list(cfg("t"), before=cfg("t", "", ids[3])))) == 3
     assert scanned == [4]  # checkpoints 0-2 and the `before` one itself, never 4 or 5
+
+
+def test_get_tuple_of_a_finished_run_reads_no_older_checkpoints(make_saver: Any) -> None:
+    saver = make_saver()
+    parent = None
+    for i in range(5):
+        conf = put(saver, "t", {"blob": "x" * 20_000, "i": i}, parent=parent)
+        saver.put_writes(conf, [("step", i)], "task")  # every older step has its writes
+        parent = conf["configurable"]["checkpoint_id"]
+    put(saver, "t", {"i": "final"}, parent=parent)  # the run's last checkpoint: no writes
+    scanned: list[int] = []
+    saver.io.client.meta.events.register(
+        "after-call.dynamodb.Query", lambda parsed, **_: scanned.append(parsed["ScannedCount"])
+    )
+    tup = saver.get_tuple(cfg("t"))
+    assert tup is not None and tup.checkpoint["channel_values"] == {"i": "final"}
+    assert scanned == [2]  # the checkpoint and one small writes item, no older checkpoint

@@ -62,7 +62,7 @@ def test_get_tuple_with_many_parallel_tasks_pages_but_finds_everything(
     tup = saver.get_tuple(cfg("t"))
     assert tup is not None and tup.checkpoint["channel_values"] == {"v": "new"}
     assert sorted(w[2] for w in tup.pending_writes) == list(range(20))
-    assert counter.ops == ["Query", "Query"]  # 8 items, then the rest of the page
+    assert counter.ops == ["Query", "Query", "Query"]  # pages of 2, 8 and 32 items
 
 
 # -- pagination, item limit and large state -----------------------------------------------
