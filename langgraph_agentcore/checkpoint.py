@@ -75,6 +75,23 @@ class _Target:
     checkpoint_id: str | None
 
 
+def _next_item(rng: Plan[None]) -> Plan[dict[str, Any] | None]:
+    """Run an item-emitting sub-plan until its next item (None when it is done).
+
+    Its requests pass through to the driver, so a caller can consume a paged Query item
+    by item: ``while (item := (yield from _next_item(rng))) is not None: ...``.
+    """
+    reply: Any = None
+    while True:
+        try:
+            step = rng.send(reply)
+        except StopIteration:
+            return None
+        if isinstance(step, Emit):
+            return step.value
+        reply = yield step
+
+
 def _write_attr(idx: int) -> str:
     return f"w{idx}"
 
@@ -732,24 +749,15 @@ class DynamoDBSaver(BaseCheckpointSaver[str]):
             prefix = self.keys.ns_prefix(t.thread_id, t.checkpoint_ns)
             rng = self._scan_range(pk, prefix, prefix[:-1] + "$", first_limit=FIRST_PAGE_LIMIT)
         writes: dict[str, _list[dict[str, Any]]] = defaultdict(list)
-        reply: Any = None
-        try:
-            while True:
-                step = rng.send(reply)
-                if not isinstance(step, Emit):
-                    reply = yield step
-                    continue
-                reply = None
-                item = step.value
-                entity = item["entityType"]["S"]
-                if entity == WRITES:
-                    writes[item["checkpointId"]["S"]].append(item)
-                elif entity == CHECKPOINT:
-                    rng.close()
-                    cid = item["checkpointId"]["S"]
-                    return (yield from self._assemble(item, writes.get(cid, [])))
-        except StopIteration:
-            return None
+        while (item := (yield from _next_item(rng))) is not None:
+            entity = item["entityType"]["S"]
+            if entity == WRITES:
+                writes[item["checkpointId"]["S"]].append(item)
+            elif entity == CHECKPOINT:
+                rng.close()
+                cid = item["checkpointId"]["S"]
+                return (yield from self._assemble(item, writes.get(cid, [])))
+        return None
 
     def _delta_history_plan(
         self, config: RunnableConfig, channels: Sequence[str]
@@ -768,17 +776,7 @@ class DynamoDBSaver(BaseCheckpointSaver[str]):
         writes: dict[str, _list[dict[str, Any]]] = defaultdict(list)
         found_target = False
         cursor: str | None = None
-        reply: Any = None
-        while True:
-            try:
-                step = rng.send(reply)
-            except StopIteration:
-                break
-            if not isinstance(step, Emit):
-                reply = yield step
-                continue
-            reply = None
-            item = step.value
+        while (item := (yield from _next_item(rng))) is not None:
             cid = item["checkpointId"]["S"]
             if item["entityType"]["S"] == WRITES:
                 writes[cid].append(item)
@@ -869,18 +867,8 @@ class DynamoDBSaver(BaseCheckpointSaver[str]):
         remaining = limit
         for pk, lo, hi in scopes:
             writes: dict[tuple[str, str, str], _list[dict[str, Any]]] = defaultdict(list)
-            reply: Any = None
             rng = self._scan_range(pk, lo, hi, exclude_chunks=config is None)
-            while True:
-                try:
-                    step = rng.send(reply)
-                except StopIteration:
-                    break
-                if not isinstance(step, Emit):
-                    reply = yield step
-                    continue
-                reply = None
-                item = step.value
+            while (item := (yield from _next_item(rng))) is not None:
                 entity = item["entityType"]["S"]
                 group = (
                     item["threadId"]["S"],
