@@ -17,7 +17,6 @@ Consistency and request budget are documented in ``docs/store.md``.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import hashlib
 import json
@@ -72,6 +71,7 @@ from langgraph_agentcore.namespaces import (
 from langgraph_agentcore.table import (
     Call,
     Plan,
+    ServiceClients,
     TableIO,
     batch_get_plan,
     setup_plan,
@@ -165,51 +165,15 @@ class StoreIO(TableIO):
     ) -> None:
         super().__init__(table_name, **kwargs)
         self.memory_id = memory_id
-        self._ac_client = agentcore_client
-        self._ac_endpoint_url = agentcore_endpoint_url
-        self._ac_factory = async_agentcore_client_factory
-        self._ac_aclients: dict[asyncio.AbstractEventLoop, tuple[Any, Any]] = {}
-
-    @property
-    def agentcore_client(self) -> Any:
-        """The boto3 ``bedrock-agentcore`` client (created on first use)."""
-        if self._ac_client is None:
-            with self._lock:
-                if self._ac_client is None:
-                    import boto3
-
-                    session = self._session or boto3.session.Session()
-                    self._ac_client = session.client(
-                        "bedrock-agentcore",
-                        region_name=self._region_name,
-                        endpoint_url=self._ac_endpoint_url,
-                        config=self._config,
-                    )
-        return self._ac_client
-
-    async def aagentcore_client(self) -> Any:
-        """The aiobotocore ``bedrock-agentcore`` client of the running event loop."""
-        loop = asyncio.get_running_loop()
-        entry = self._ac_aclients.get(loop)
-        if entry is None:
-            for dead in [lp for lp in self._ac_aclients if lp.is_closed()]:
-                self._ac_aclients.pop(dead, None)
-            if self._ac_factory is not None:
-                ctx = self._ac_factory()
-            else:
-                from aiobotocore.session import get_session
-
-                region = self._region_name or getattr(self._session, "region_name", None)
-                ctx = get_session().create_client(
-                    "bedrock-agentcore",
-                    region_name=region,
-                    endpoint_url=self._ac_endpoint_url,
-                    config=self._config,
-                )
-            client = await ctx.__aenter__()
-            entry = (ctx, client)
-            self._ac_aclients[loop] = entry
-        return entry[1]
+        self.agentcore = ServiceClients(
+            "bedrock-agentcore",
+            client=agentcore_client,
+            async_client_factory=async_agentcore_client_factory,
+            session=self._session,
+            region_name=self._region_name,
+            endpoint_url=agentcore_endpoint_url,
+            config=self._config,
+        )
 
     def call(self, call: Call) -> dict[str, Any]:
         """Send one request with the sync client of its service."""
@@ -217,7 +181,7 @@ class StoreIO(TableIO):
             return super().call(call)
         logger.debug("bedrock-agentcore %s %s", call.op, self.memory_id)
         try:
-            return getattr(self.agentcore_client, _snake(call.op))(**call.params)
+            return getattr(self.agentcore.client, _snake(call.op))(**call.params)
         except (ClientError, BotoCoreError) as exc:
             raise translate_memory(exc, self.memory_id, call.op) from exc
 
@@ -226,7 +190,7 @@ class StoreIO(TableIO):
         if not isinstance(call, MemoryCall):
             return await super().acall(call)
         logger.debug("bedrock-agentcore %s %s (async)", call.op, self.memory_id)
-        client = await self.aagentcore_client()
+        client = await self.agentcore.aclient()
         try:
             return await getattr(client, _snake(call.op))(**call.params)
         except (ClientError, BotoCoreError) as exc:
@@ -235,15 +199,12 @@ class StoreIO(TableIO):
     def close(self) -> None:
         """Close the sync clients we created."""
         super().close()
-        if self._ac_client is not None and self._session is not None:
-            self._ac_client.close()
+        self.agentcore.close()
 
     async def aclose(self) -> None:
         """Close the async clients of the running loop."""
         await super().aclose()
-        entry = self._ac_aclients.pop(asyncio.get_running_loop(), None)
-        if entry is not None:
-            await entry[0].__aexit__(None, None, None)
+        await self.agentcore.aclose()
 
 
 # -- pure helpers ---------------------------------------------------------------------------

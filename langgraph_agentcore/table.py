@@ -33,9 +33,13 @@ logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-#: Retry settings for clients this package creates (users' own clients keep theirs).
+#: Settings for clients this package creates (users' own clients keep theirs): standard
+#: retries, and a connection pool large enough for hundreds of concurrent async graph
+#: runs (botocore's default of 10 starves every task beyond the tenth; see
+#: docs/benchmarks.md, "Async I/O scaling").
 DEFAULT_CONFIG = Config(
     retries={"mode": "standard", "max_attempts": 10},
+    max_pool_connections=256,
     user_agent_extra="langgraph-agentcore",
 )
 #: Backoff for UnprocessedItems / UnprocessedKeys: base, cap (seconds) and attempts.
@@ -103,6 +107,118 @@ def translate(exc: Exception, table_name: str, op: str) -> AgentCoreStorageError
     )
 
 
+class ServiceClients:
+    """The clients of one AWS service: a boto3 client and one aiobotocore client per loop.
+
+    Built lazily from the same options. aiohttp connections belong to the event loop
+    that opened them, so each loop gets its own async client; :meth:`aclose` closes the
+    running loop's. Clients passed in by the user are used as they are and never closed.
+    """
+
+    def __init__(
+        self,
+        service: str,
+        *,
+        client: Any = None,
+        async_client: Any = None,
+        async_client_factory: Callable[[], Any] | None = None,
+        session: Any = None,
+        region_name: str | None = None,
+        endpoint_url: str | None = None,
+        config: Config = DEFAULT_CONFIG,
+    ) -> None:
+        self.service = service
+        self._client = client
+        self._owns_client = client is None
+        self._user_async_client = async_client
+        self.async_client_factory = async_client_factory
+        self._session = session
+        self._region_name = region_name
+        self._endpoint_url = endpoint_url
+        self._config = config
+        self._aclients: dict[asyncio.AbstractEventLoop, tuple[Any, Any]] = {}
+        self._lock = threading.Lock()
+
+    @property
+    def client(self) -> Any:
+        """The boto3 client (created on first use)."""
+        if self._client is None:
+            with self._lock:
+                if self._client is None:
+                    import boto3
+
+                    session = self._session or boto3.session.Session()
+                    self._client = session.client(
+                        self.service,
+                        region_name=self._region_name,
+                        endpoint_url=self._endpoint_url,
+                        config=self._config,
+                    )
+        return self._client
+
+    @client.setter
+    def client(self, value: Any) -> None:
+        """Use ``value`` as the sync client from now on (it is never closed by us)."""
+        self._client = value
+        self._owns_client = False
+
+    async def aclient(self) -> Any:
+        """The aiobotocore client of the running event loop (created on first use)."""
+        if self._user_async_client is not None:
+            return self._user_async_client
+        loop = asyncio.get_running_loop()
+        entry = self._aclients.get(loop)
+        if entry is None:
+            for dead in [lp for lp in self._aclients if lp.is_closed()]:
+                self._aclients.pop(dead, None)
+            ctx = (
+                self.async_client_factory()
+                if self.async_client_factory is not None
+                else self._async_client_context()
+            )
+            entry = (ctx, await ctx.__aenter__())
+            self._aclients[loop] = entry
+        return entry[1]
+
+    def _async_client_context(self) -> Any:
+        """An aiobotocore client context matching the boto3 options (session, region)."""
+        from aiobotocore.session import get_session
+
+        aio_session = get_session()
+        profile = getattr(self._session, "profile_name", None)
+        if profile and profile != "default":
+            aio_session.set_config_variable("profile", profile)
+        region = self._region_name or getattr(self._session, "region_name", None)
+        kwargs: dict[str, Any] = {}
+        creds = self._session.get_credentials() if self._session is not None else None
+        if creds is not None and not profile:
+            frozen = creds.get_frozen_credentials()
+            kwargs = {
+                "aws_access_key_id": frozen.access_key,
+                "aws_secret_access_key": frozen.secret_key,
+                "aws_session_token": frozen.token,
+            }
+        return aio_session.create_client(
+            self.service,
+            region_name=region,
+            endpoint_url=self._endpoint_url,
+            config=self._config,
+            **kwargs,
+        )
+
+    def close(self) -> None:
+        """Close the sync client's connection pool if we created it."""
+        if self._owns_client and self._client is not None:
+            self._client.close()
+            self._client = None
+
+    async def aclose(self) -> None:
+        """Close the async client of the running loop."""
+        entry = self._aclients.pop(asyncio.get_running_loop(), None)
+        if entry is not None:
+            await entry[0].__aexit__(None, None, None)
+
+
 class TableIO:
     """Executes plans against one table, with a sync and (per event loop) async client."""
 
@@ -121,92 +237,42 @@ class TableIO:
         if not isinstance(table_name, str) or not table_name:
             raise ValueError(f"table_name must be a non-empty str, got {table_name!r}")
         self.table_name = table_name
-        self._client = client
         self._session = session
         self._region_name = region_name
-        self._endpoint_url = endpoint_url
         self._config = DEFAULT_CONFIG.merge(config) if config else DEFAULT_CONFIG
-        self._user_async_client = async_client
-        self._async_client_factory = async_client_factory
-        self._aclients: dict[asyncio.AbstractEventLoop, tuple[Any, Any]] = {}
-        self._lock = threading.Lock()
+        self.dynamodb = ServiceClients(
+            "dynamodb",
+            client=client,
+            async_client=async_client,
+            async_client_factory=async_client_factory,
+            session=session,
+            region_name=region_name,
+            endpoint_url=endpoint_url,
+            config=self._config,
+        )
 
     # -- clients ----------------------------------------------------------------------
 
     @property
     def client(self) -> Any:
         """The boto3 DynamoDB client (created on first use)."""
-        if self._client is None:
-            with self._lock:
-                if self._client is None:
-                    import boto3
+        return self.dynamodb.client
 
-                    session = self._session or boto3.session.Session()
-                    self._client = session.client(
-                        "dynamodb",
-                        region_name=self._region_name,
-                        endpoint_url=self._endpoint_url,
-                        config=self._config,
-                    )
-        return self._client
+    @client.setter
+    def client(self, value: Any) -> None:
+        self.dynamodb.client = value
 
     async def aclient(self) -> Any:
-        """The aiobotocore client for the running event loop (created on first use).
-
-        aiohttp connections belong to the loop that opened them, so each event loop gets
-        its own client; :meth:`aclose` closes the current loop's.
-        """
-        if self._user_async_client is not None:
-            return self._user_async_client
-        loop = asyncio.get_running_loop()
-        entry = self._aclients.get(loop)
-        if entry is None:
-            for dead in [lp for lp in self._aclients if lp.is_closed()]:
-                self._aclients.pop(dead, None)
-            if self._async_client_factory is not None:
-                ctx = self._async_client_factory()
-            else:
-                from aiobotocore.session import get_session
-
-                aio_session = get_session()
-                profile = getattr(self._session, "profile_name", None)
-                if profile and profile != "default":
-                    aio_session.set_config_variable("profile", profile)
-                region = self._region_name or getattr(self._session, "region_name", None)
-                creds = None
-                if self._session is not None:
-                    creds = self._session.get_credentials()
-                kwargs: dict[str, Any] = {}
-                if creds is not None and not profile:
-                    frozen = creds.get_frozen_credentials()
-                    kwargs = {
-                        "aws_access_key_id": frozen.access_key,
-                        "aws_secret_access_key": frozen.secret_key,
-                        "aws_session_token": frozen.token,
-                    }
-                ctx = aio_session.create_client(
-                    "dynamodb",
-                    region_name=region,
-                    endpoint_url=self._endpoint_url,
-                    config=self._config,
-                    **kwargs,
-                )
-            client = await ctx.__aenter__()
-            entry = (ctx, client)
-            self._aclients[loop] = entry
-        return entry[1]
+        """The aiobotocore DynamoDB client of the running event loop."""
+        return await self.dynamodb.aclient()
 
     def close(self) -> None:
         """Close the sync client's connection pool (if we created it)."""
-        if self._client is not None and self._session is not None:
-            self._client.close()
+        self.dynamodb.close()
 
     async def aclose(self) -> None:
         """Close the async client of the running loop."""
-        loop = asyncio.get_running_loop()
-        entry = self._aclients.pop(loop, None)
-        if entry is not None:
-            await entry[0].__aexit__(None, None, None)
+        await self.dynamodb.aclose()
 
     # -- single requests ----------------------------------------------------------------
 

@@ -57,7 +57,7 @@ async def test_conformance_full(make_saver: Any, route: str) -> None:
                 base.table_name,
                 "agent-1",
                 client=base.io.client,
-                async_client_factory=base.io._async_client_factory,
+                async_client_factory=base.io.dynamodb.async_client_factory,
             )
         )
         yield saver

@@ -355,7 +355,7 @@ def test_unprocessed_items_and_keys_are_retried_until_nothing_is_lost(
     saver = make_saver()
     monkeypatch.setattr("langgraph_agentcore.table.BACKOFF_BASE", 0.001)
     proxy = Unprocessed(saver.io.client, keep=2)
-    saver.io._client = proxy
+    saver.io.client = proxy
     state = {"blob": os.urandom(3_000_000)}  # 8 chunks -> 4 rounds of 2
     conf = put(saver, "t", state)
     assert proxy.calls == ["BatchWriteItem"] * 4
@@ -386,7 +386,7 @@ def test_crash_between_chunks_and_head_leaves_nothing_visible(make_saver: Any) -
         def put_item(self, **_: Any) -> Any:
             raise Crash()
 
-    saver.io._client = DiesOnPut()
+    saver.io.client = DiesOnPut()
     with pytest.raises(Crash):
         put(saver, "t", {"v": os.urandom(1_000_000)}, parent=first["configurable"]["checkpoint_id"])
     fresh = make_saver()  # a new process
@@ -414,10 +414,10 @@ def test_crash_leftovers_are_removed_by_delete_thread(make_saver: Any) -> None:
             raise Crash()
 
     conf = put(saver, "t", {"v": 1})
-    saver.io._client = DiesOnUpdate()
+    saver.io.client = DiesOnUpdate()
     with pytest.raises(Crash):
         saver.put_writes(conf, [("big", os.urandom(800_000))], "task")
-    saver.io._client = client
+    saver.io.client = client
     assert saver.get_tuple(conf).pending_writes == []  # type: ignore[union-attr]
     saver.delete_thread("t")
     assert scan(client, saver.table_name) == []
