@@ -96,6 +96,20 @@ def _write_attr(idx: int) -> str:
     return f"w{idx}"
 
 
+def _write_entries(item: dict[str, Any]) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The ``(idx, map)`` of each write stored in a writes item (attributes ``w{idx}``)."""
+    for attr, value in item.items():
+        if attr.startswith("w") and attr[1:].lstrip("-").isdigit():
+            yield int(attr[1:]), value["M"]
+
+
+def _chunk_refs(item: dict[str, Any]) -> _list[codec.ChunkRef]:
+    """The chunked payloads an item references: its own and those of its writes."""
+    refs = [codec.ChunkRef.parse(item["chunks"])] if "chunks" in item else []
+    refs += [codec.ChunkRef.parse(m["ref"]) for _, m in _write_entries(item) if "ref" in m]
+    return refs
+
+
 def _placeholder(idx: int) -> str:
     return f"#w{idx}" if idx >= 0 else f"#wm{-idx}"
 
@@ -369,6 +383,13 @@ class DynamoDBSaver(BaseCheckpointSaver[str]):
 
     # -- config parsing -------------------------------------------------------------------
 
+    def _check_ids(self, op: str, **ids: object) -> None:
+        """``KeySchema.check_ids`` with errors that name the saver operation."""
+        try:
+            self.keys.check_ids(**ids)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"DynamoDBSaver.{op}: {exc}") from None
+
     def _target(self, config: Any, op: str, *, need_checkpoint: bool = False) -> _Target:
         """Validate a RunnableConfig and pull out thread, namespace and checkpoint id."""
         if not isinstance(config, dict):
@@ -387,10 +408,7 @@ class DynamoDBSaver(BaseCheckpointSaver[str]):
         ids: dict[str, object] = {"thread_id": thread_id, "checkpoint_ns": ns}
         if checkpoint_id is not None:
             ids["checkpoint_id"] = checkpoint_id
-        try:
-            self.keys.check_ids(**ids)
-        except (TypeError, ValueError) as exc:
-            raise type(exc)(f"DynamoDBSaver.{op}: {exc}") from None
+        self._check_ids(op, **ids)
         if need_checkpoint and not checkpoint_id:
             raise ValueError(
                 f"DynamoDBSaver.{op}: config['configurable']['checkpoint_id'] is required"
@@ -441,15 +459,11 @@ class DynamoDBSaver(BaseCheckpointSaver[str]):
             raise TypeError("DynamoDBSaver.put: metadata must be a dict")
         parent_id = t.checkpoint_id
         target = _Target(t.thread_id, t.checkpoint_ns, checkpoint["id"])
-        self._target(
-            {
-                "configurable": {
-                    "thread_id": t.thread_id,
-                    "checkpoint_ns": t.checkpoint_ns,
-                    "checkpoint_id": checkpoint["id"],
-                }
-            },
+        self._check_ids(
             "put",
+            thread_id=t.thread_id,
+            checkpoint_ns=t.checkpoint_ns,
+            checkpoint_id=checkpoint["id"],
         )
         full_metadata = get_checkpoint_metadata(config, metadata)
         payload = codec.frame(
@@ -498,7 +512,8 @@ class DynamoDBSaver(BaseCheckpointSaver[str]):
             raise TypeError(f"DynamoDBSaver.put_writes: task_id must be a str, got {task_id!r}")
         if not isinstance(task_path, str):
             raise TypeError(f"DynamoDBSaver.put_writes: task_path must be a str, got {task_path!r}")
-        self.keys.check_ids(
+        self._check_ids(
+            "put_writes",
             thread_id=t.thread_id,
             checkpoint_ns=t.checkpoint_ns,
             checkpoint_id=t.checkpoint_id or "",
@@ -672,13 +687,7 @@ class DynamoDBSaver(BaseCheckpointSaver[str]):
     ) -> Plan[CheckpointTuple]:
         """Decode a checkpoint item and its writes items into a CheckpointTuple."""
         thread_id = cp_item["threadId"]["S"]
-        refs: _list[codec.ChunkRef] = []
-        if "chunks" in cp_item:
-            refs.append(codec.ChunkRef.parse(cp_item["chunks"]))
-        for w in write_items:
-            for attr, value in w.items():
-                if attr.startswith("w") and attr[1:].lstrip("-").isdigit() and "ref" in value["M"]:
-                    refs.append(codec.ChunkRef.parse(value["M"]["ref"]))
+        refs = [ref for it in (cp_item, *write_items) for ref in _chunk_refs(it)]
         blobs = yield from self._resolve_chunks(thread_id, refs)
         if "chunks" in cp_item:
             payload = blobs[codec.ChunkRef.parse(cp_item["chunks"]).blob_id]
@@ -694,10 +703,7 @@ class DynamoDBSaver(BaseCheckpointSaver[str]):
         for w in write_items:
             task_id = w["taskId"]["S"]
             task_path = w.get("taskPath", {}).get("S", "")
-            for attr, value in w.items():
-                if not (attr.startswith("w") and attr[1:].lstrip("-").isdigit()):
-                    continue
-                m = value["M"]
+            for idx, m in _write_entries(w):
                 data = (
                     blobs[codec.ChunkRef.parse(m["ref"]).blob_id]
                     if "ref" in m
@@ -707,7 +713,7 @@ class DynamoDBSaver(BaseCheckpointSaver[str]):
                 pending.append(
                     (
                         task_path,
-                        int(attr[1:]),
+                        idx,
                         task_id,
                         m["c"]["S"],
                         self.serde.loads_typed((m["t"]["S"], data)),
@@ -918,10 +924,7 @@ class DynamoDBSaver(BaseCheckpointSaver[str]):
         """Validate a bare thread id argument (ints are accepted, as in configs)."""
         if isinstance(thread_id, int) and not isinstance(thread_id, bool):
             thread_id = str(thread_id)
-        try:
-            self.keys.check_ids(thread_id=thread_id)
-        except (TypeError, ValueError) as exc:
-            raise type(exc)(f"DynamoDBSaver.{op}: {exc}") from None
+        self._check_ids(op, thread_id=thread_id)
         return str(thread_id)
 
     def _delete_thread_plan(self, thread_id: str) -> Plan[None]:
@@ -979,14 +982,7 @@ class DynamoDBSaver(BaseCheckpointSaver[str]):
         keys = []
         for it in heads:
             thread_id = it["threadId"]["S"]
-            refs = [it["chunks"]] if "chunks" in it else []
-            refs += [
-                v["M"]["ref"]
-                for a, v in it.items()
-                if a.startswith("w") and "M" in v and "ref" in v["M"]
-            ]
-            for raw in refs:
-                ref = codec.ChunkRef.parse(raw)
+            for ref in _chunk_refs(it):
                 keys += [
                     self.keys.key(thread_id, self.keys.chunk_sk(thread_id, ref.blob_id, i))
                     for i in range(ref.count)
