@@ -68,7 +68,11 @@ for _path in (ROOT, ROOT / "benchmarks"):  # runnable as a plain script from any
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
-from checkpointer_bench import _levels, percentile  # noqa: E402  (shared helpers)
+from checkpointer_bench import (  # noqa: E402  (shared helpers)
+    _levels,
+    percentile,
+    use_dummy_aws_env,
+)
 
 from langgraph_agentcore.table import DEFAULT_CONFIG  # noqa: E402
 
@@ -787,15 +791,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    for var, value in (
-        ("AWS_ACCESS_KEY_ID", "testing"),
-        ("AWS_SECRET_ACCESS_KEY", "testing"),
-        ("AWS_DEFAULT_REGION", REGION),
-        ("AWS_EC2_METADATA_DISABLED", "true"),
-    ):
-        os.environ[var] = value
-    for var in ("AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL"):
-        os.environ.pop(var, None)
+    use_dummy_aws_env()
 
     available = approaches(args.threads)
     APPROACH_ORDER.update({key: i for i, key in enumerate(available)})

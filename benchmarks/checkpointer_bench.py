@@ -678,8 +678,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return args
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+def use_dummy_aws_env() -> None:
+    """Dummy credentials and a fixed region: benchmarks only talk to loopback servers."""
     for var, value in (
         ("AWS_ACCESS_KEY_ID", "testing"),
         ("AWS_SECRET_ACCESS_KEY", "testing"),
@@ -687,8 +687,13 @@ def main(argv: list[str] | None = None) -> int:
         ("AWS_EC2_METADATA_DISABLED", "true"),
     ):
         os.environ[var] = value
-    os.environ.pop("AWS_SESSION_TOKEN", None)
-    os.environ.pop("AWS_PROFILE", None)
+    for var in ("AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_ENDPOINT_URL"):
+        os.environ.pop(var, None)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    use_dummy_aws_env()
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
 
     from moto.server import ThreadedMotoServer

@@ -11,6 +11,15 @@ def put(saver: Any, thread: str, values: dict[str, Any], parent: str | None = No
     return saver.put(cfg(thread, "", parent), checkpoint(values), {}, {})
 
 
+def chain(saver: Any, n: int) -> list[str]:
+    """Put ``n`` checkpoints ``{"i": 0..n-1}`` on thread "t", each the next's parent."""
+    ids: list[str] = []
+    for i in range(n):
+        conf = put(saver, "t", {"i": i}, parent=ids[-1] if ids else None)
+        ids.append(conf["configurable"]["checkpoint_id"])
+    return ids
+
+
 def test_request_budget_per_operation(make_saver: Any, counter: Any) -> None:
     saver = make_saver()
     c1 = put(saver, "t", {"messages": ["hi"]})
@@ -42,12 +51,7 @@ def test_request_budget_per_operation(make_saver: Any, counter: Any) -> None:
 
 def test_list_before_reads_only_older_checkpoints(make_saver: Any, counter: Any) -> None:
     saver = make_saver()
-    parent = None
-    ids = []
-    for i in range(6):
-        conf = put(saver, "t", {"i": i}, parent=parent)
-        parent = conf["configurable"]["checkpoint_id"]
-        ids.append(parent)
+    ids = chain(saver, 6)
     counter.reset()
     got = [
         t.checkpoint["channel_values"]["i"]
@@ -59,12 +63,7 @@ def test_list_before_reads_only_older_checkpoints(make_saver: Any, counter: Any)
 
 def test_list_before_never_reads_newer_checkpoints(make_saver: Any) -> None:
     saver = make_saver()
-    parent = None
-    ids = []
-    for i in range(6):
-        conf = put(saver, "t", {"i": i}, parent=parent)
-        parent = conf["configurable"]["checkpoint_id"]
-        ids.append(parent)
+    ids = chain(saver, 6)
     scanned: list[int] = []
     saver.io.client.meta.events.register(
         "after-call.dynamodb.Query", lambda parsed, **_: scanned.append(parsed["ScannedCount"])
