@@ -10,13 +10,22 @@ unambiguous, and ``/`` inside a label can never be mistaken for a separator::
 
     ("users", "alice@example.com", "facts")  <->  /users/alice:40example:2Ecom/facts
 
-The same escaping makes store keys safe as AgentCore record metadata values.
+An encoded label always starts with a letter or digit (AgentCore's rule for actor ids): a
+label whose escaped form would not, or would start with zeros followed by ``:``, gets one
+more leading ``0`` (and a leading ``_`` / ``-`` is escaped too). Decoding strips one ``0``
+from a form that starts with zeros and ``:``; plain forms never do, so the map stays
+injective.
+
+The same escaping makes store keys safe as AgentCore record metadata values, and
+:func:`actor_id` uses it for user identities, so ``("users", user, "facts")`` in the
+store and ``/users/{actorId}/facts`` in the memory loop name the same namespace.
 In DynamoDB the index items use :func:`langgraph_agentcore.keys.encode_segment`, which is
 order-preserving, so a Query returns items sorted like ``(namespace, key)`` tuples.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 
@@ -31,21 +40,33 @@ STORE_PREFIX = "store" + SEP
 
 _SAFE = re.compile(r"[A-Za-z0-9_-]")
 _ESCAPED = re.compile(r"(?::[0-9A-F]{2})+")
+_ZEROS_COLON = re.compile(r"0*:")
+_ALNUM = re.compile(r"[A-Za-z0-9]")
 
 
 def encode_label(label: str) -> str:
-    """Escape ``label`` into AgentCore's namespace charset (injective, reversible)."""
+    """Escape ``label`` into AgentCore's namespace charset (injective, reversible).
+
+    The result starts with a letter or digit (see the module docstring).
+    """
     out: list[str] = []
-    for ch in label:
-        if _SAFE.fullmatch(ch):
+    for i, ch in enumerate(label):
+        if _SAFE.fullmatch(ch) and (i > 0 or _ALNUM.fullmatch(ch)):
             out.append(ch)
         else:
             out.extend(f":{b:02X}" for b in ch.encode("utf-8"))
-    return "".join(out)
+    enc = "".join(out)
+    if _ZEROS_COLON.match(enc):
+        enc = "0" + enc
+    return enc
 
 
 def decode_label(encoded: str) -> str:
     """Invert :func:`encode_label`; raises ValueError on text it cannot have produced."""
+    if _ZEROS_COLON.match(encoded):
+        if not encoded.startswith("0"):
+            raise ValueError(f"not an encoded namespace label: {encoded!r}")
+        encoded = encoded[1:]
     out: list[str] = []
     pos = 0
     for match in _ESCAPED.finditer(encoded):
@@ -88,14 +109,73 @@ def from_path(path: str) -> tuple[str, ...]:
     Paths written by others (e.g. strategy templates such as ``/strategies/x/actors/y/``)
     are decoded label by label; a label that is not valid escaped text is kept verbatim.
     """
-    labels = [part for part in path.split("/") if part]
     out: list[str] = []
-    for label in labels:
+    for label in labels(path):
         try:
             out.append(decode_label(label))
         except ValueError:
             out.append(label)
     return tuple(out)
+
+
+def labels(path: str) -> tuple[str, ...]:
+    """The raw (still encoded) labels of an AgentCore namespace path."""
+    return tuple(part for part in path.split("/") if part)
+
+
+def within(path: str, root: str) -> bool:
+    """Whether namespace ``path`` is ``root`` or below it, compared label by label.
+
+    AgentCore documents ``namespacePath`` as a string prefix, so ``/users/u1`` may also
+    match ``/users/u12/facts``: every record a service returns for a subtree is checked
+    with this before it is used.
+    """
+    want = labels(root)
+    return labels(path)[: len(want)] == want
+
+
+# -- identities ------------------------------------------------------------------------------
+
+#: AgentCore's limits on actor and session ids (characters).
+MAX_ACTOR_ID = 255
+MAX_SESSION_ID = 100
+_SESSION_OK = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
+#: Hashed ids look like this; a raw id of this form is hashed too, so the map is injective
+#: up to a BLAKE2b-160 collision.
+_HASHED = re.compile(r"lgh-[0-9a-f]{40}")
+
+
+def _hashed(raw: str) -> str:
+    return "lgh-" + hashlib.blake2b(raw.encode("utf-8"), digest_size=20).hexdigest()
+
+
+def actor_id(raw: str) -> str:
+    """The AgentCore actor id (and namespace label) of a user identity.
+
+    Ids of letters, digits, ``_`` and ``-`` that start with a letter or digit pass
+    unchanged; others (emails, dots, spaces, ``:``, ``/``, unicode) are escaped by
+    :func:`encode_label`, the store's label codec. An escaped form over 255 characters
+    becomes ``lgh-`` + a BLAKE2b hash.
+    """
+    if not isinstance(raw, str) or not raw:
+        raise ValueError(f"an actor id must be a non-empty str, got {raw!r}")
+    enc = encode_label(raw)
+    if len(enc) > MAX_ACTOR_ID or _HASHED.fullmatch(enc):
+        return _hashed(raw)
+    return enc
+
+
+def session_id(raw: str) -> str:
+    """The AgentCore session id of a session or thread id.
+
+    Ids AgentCore accepts (``[A-Za-z0-9][A-Za-z0-9_-]*``, at most 100 characters) pass
+    unchanged; any other becomes ``lgh-`` + a BLAKE2b hash (44 characters).
+    """
+    if not isinstance(raw, str) or not raw:
+        raise ValueError(f"a session id must be a non-empty str, got {raw!r}")
+    if len(raw) <= MAX_SESSION_ID and _SESSION_OK.fullmatch(raw) and not _HASHED.fullmatch(raw):
+        return raw
+    return _hashed(raw)
 
 
 # -- DynamoDB sort keys of index items ------------------------------------------------------

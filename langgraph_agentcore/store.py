@@ -32,7 +32,6 @@ from datetime import datetime, timezone
 from typing import Any
 
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
 from langgraph.store.base import (
     BaseStore,
     GetOp,
@@ -70,9 +69,9 @@ from langgraph_agentcore.namespaces import (
 )
 from langgraph_agentcore.table import (
     Call,
+    MemoryCall,
     Plan,
-    ServiceClients,
-    TableIO,
+    StoreIO,
     batch_get_plan,
     setup_plan,
 )
@@ -95,118 +94,6 @@ _META_CHUNKS = 5
 MAX_RECORD_BATCH = 100
 #: AgentCore memory record ids (``mem-...``, 40-50 chars).
 RECORD_ID = re.compile(r"mem-[a-zA-Z0-9_-]{36,46}")
-#: Error codes meaning "AgentCore is unavailable right now" (retry later, don't fail).
-_UNAVAILABLE = frozenset(
-    {
-        "ThrottledException",
-        "ThrottlingException",
-        "ServiceException",
-        "InternalServerException",
-        "ServiceUnavailableException",
-        "ServiceQuotaExceededException",
-        "RetryableConflictException",
-    }
-)
-_NOT_FOUND = "ResourceNotFoundException"
-
-
-# -- errors ---------------------------------------------------------------------------------
-
-
-def translate_memory(exc: Exception, memory_id: str, op: str) -> AgentCoreMemoryError:
-    """Turn a botocore failure of an AgentCore request into our exception."""
-    if isinstance(exc, ClientError):
-        err = exc.response.get("Error", {})
-        code = err.get("Code", "")
-        msg = err.get("Message", str(exc))
-        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
-        text = f"AgentCore Memory {op} on memory {memory_id!r} failed: {code}: {msg}"
-        if code in _UNAVAILABLE or status >= 500 or status == 429:
-            return AgentCoreUnavailableError(text, resource=memory_id, operation=op)
-        if code == _NOT_FOUND:
-            return MemoryRecordNotFoundError(text, resource=memory_id, operation=op)
-        return AgentCoreMemoryError(text, resource=memory_id, operation=op)
-    # Connection errors, timeouts: the service is unreachable.
-    return AgentCoreUnavailableError(
-        f"AgentCore Memory {op} on memory {memory_id!r} failed: {type(exc).__name__}: {exc}",
-        resource=memory_id,
-        operation=op,
-    )
-
-
-# -- plan steps and driver ------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class MemoryCall(Call):
-    """One AgentCore Memory (``bedrock-agentcore`` data plane) request in a plan."""
-
-
-def _snake(op: str) -> str:
-    return "".join("_" + c.lower() if c.isupper() else c for c in op).lstrip("_")
-
-
-class StoreIO(TableIO):
-    """Drives store plans: :class:`Call` goes to DynamoDB, :class:`MemoryCall` to AgentCore.
-
-    Subclasses :class:`TableIO` (plan drivers, DynamoDB clients) and adds a second
-    client, created lazily, one per event loop for aiobotocore.
-    """
-
-    def __init__(
-        self,
-        table_name: str,
-        memory_id: str,
-        *,
-        agentcore_client: Any = None,
-        agentcore_endpoint_url: str | None = None,
-        async_agentcore_client_factory: Callable[[], Any] | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(table_name, **kwargs)
-        self.memory_id = memory_id
-        self.agentcore = ServiceClients(
-            "bedrock-agentcore",
-            client=agentcore_client,
-            async_client_factory=async_agentcore_client_factory,
-            session=self._session,
-            region_name=self._region_name,
-            endpoint_url=agentcore_endpoint_url,
-            config=self._config,
-        )
-
-    def call(self, call: Call) -> dict[str, Any]:
-        """Send one request with the sync client of its service."""
-        if not isinstance(call, MemoryCall):
-            return super().call(call)
-        logger.debug("bedrock-agentcore %s %s", call.op, self.memory_id)
-        try:
-            return getattr(self.agentcore.client, _snake(call.op))(**call.params)
-        except (ClientError, BotoCoreError) as exc:
-            raise translate_memory(exc, self.memory_id, call.op) from exc
-
-    async def acall(self, call: Call) -> dict[str, Any]:
-        """Send one request with the async client of its service."""
-        if not isinstance(call, MemoryCall):
-            return await super().acall(call)
-        logger.debug("bedrock-agentcore %s %s (async)", call.op, self.memory_id)
-        client = await self.agentcore.aclient()
-        try:
-            return await getattr(client, _snake(call.op))(**call.params)
-        except (ClientError, BotoCoreError) as exc:
-            raise translate_memory(exc, self.memory_id, call.op) from exc
-
-    def close(self) -> None:
-        """Close the sync clients we created."""
-        super().close()
-        self.agentcore.close()
-
-    async def aclose(self) -> None:
-        """Close the async clients of the running loop."""
-        await super().aclose()
-        await self.agentcore.aclose()
-
-
 # -- pure helpers ---------------------------------------------------------------------------
 
 

@@ -21,13 +21,20 @@ import random
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
-from langgraph_agentcore.errors import AgentCoreStorageError, TableNotFoundError
+from langgraph_agentcore.errors import (
+    AgentCoreMemoryError,
+    AgentCoreStorageError,
+    AgentCoreUnavailableError,
+    MemoryRecordNotFoundError,
+    TableNotFoundError,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -299,7 +306,10 @@ class TableIO:
         if isinstance(step, Call):
             return self.call(step)
         if isinstance(step, list):
-            return [self.call(c) for c in step]
+            if len(step) <= 1:
+                return [self.call(c) for c in step]
+            # Independent requests: run them at once, as the async driver does.
+            return list(_pool().map(self.call, step))
         if isinstance(step, Sleep):
             time.sleep(step.seconds)
             return None
@@ -383,6 +393,20 @@ class TableIO:
                     reply = await self._astep(step)
 
 
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _pool() -> ThreadPoolExecutor:
+    """The shared thread pool that runs a plan's parallel calls on the sync path."""
+    global _POOL
+    if _POOL is None:
+        with _POOL_LOCK:
+            if _POOL is None:
+                _POOL = ThreadPoolExecutor(max_workers=32, thread_name_prefix="lgac-io")
+    return _POOL
+
+
 class _closing:
     """Close a generator plan when its consumer stops early."""
 
@@ -394,6 +418,127 @@ class _closing:
 
     def __exit__(self, *exc: object) -> None:
         self.plan.close()
+
+
+# -- AgentCore Memory ----------------------------------------------------------------------
+
+#: Placeholder table name of a :class:`StoreIO` built without a table.
+_NO_TABLE = "-"
+
+#: Error codes meaning "AgentCore is unavailable right now" (retry later, don't fail).
+_UNAVAILABLE = frozenset(
+    {
+        "ThrottledException",
+        "ThrottlingException",
+        "ServiceException",
+        "InternalServerException",
+        "ServiceUnavailableException",
+        "ServiceQuotaExceededException",
+        "RetryableConflictException",
+    }
+)
+_NOT_FOUND = "ResourceNotFoundException"
+
+
+# -- errors ---------------------------------------------------------------------------------
+
+
+def translate_memory(exc: Exception, memory_id: str, op: str) -> AgentCoreMemoryError:
+    """Turn a botocore failure of an AgentCore request into our exception."""
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {})
+        code = err.get("Code", "")
+        msg = err.get("Message", str(exc))
+        status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
+        text = f"AgentCore Memory {op} on memory {memory_id!r} failed: {code}: {msg}"
+        if code in _UNAVAILABLE or status >= 500 or status == 429:
+            return AgentCoreUnavailableError(text, resource=memory_id, operation=op)
+        if code == _NOT_FOUND:
+            return MemoryRecordNotFoundError(text, resource=memory_id, operation=op)
+        return AgentCoreMemoryError(text, resource=memory_id, operation=op)
+    # Connection errors, timeouts: the service is unreachable.
+    return AgentCoreUnavailableError(
+        f"AgentCore Memory {op} on memory {memory_id!r} failed: {type(exc).__name__}: {exc}",
+        resource=memory_id,
+        operation=op,
+    )
+
+
+# -- plan steps and driver ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemoryCall(Call):
+    """One AgentCore Memory (``bedrock-agentcore`` data plane) request in a plan."""
+
+
+class StoreIO(TableIO):
+    """Drives plans over two services: :class:`Call` to DynamoDB, :class:`MemoryCall` to AgentCore.
+
+    Subclasses :class:`TableIO` (plan drivers, DynamoDB clients) and adds a second
+    client, created lazily, one per event loop for aiobotocore. Used by the store and the
+    memory loop; ``table_name=None`` means no table (a DynamoDB call then fails clearly).
+    """
+
+    def __init__(
+        self,
+        table_name: str | None,
+        memory_id: str,
+        *,
+        agentcore_client: Any = None,
+        agentcore_endpoint_url: str | None = None,
+        async_agentcore_client_factory: Callable[[], Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(table_name or _NO_TABLE, **kwargs)
+        self.has_table = table_name is not None
+        self.memory_id = memory_id
+        self.agentcore = ServiceClients(
+            "bedrock-agentcore",
+            client=agentcore_client,
+            async_client_factory=async_agentcore_client_factory,
+            session=self._session,
+            region_name=self._region_name,
+            endpoint_url=agentcore_endpoint_url,
+            config=self._config,
+        )
+
+    def call(self, call: Call) -> dict[str, Any]:
+        """Send one request with the sync client of its service."""
+        if not isinstance(call, MemoryCall):
+            self._need_table(call)
+            return super().call(call)
+        logger.debug("bedrock-agentcore %s %s", call.op, self.memory_id)
+        try:
+            return getattr(self.agentcore.client, _snake(call.op))(**call.params)
+        except (ClientError, BotoCoreError) as exc:
+            raise translate_memory(exc, self.memory_id, call.op) from exc
+
+    async def acall(self, call: Call) -> dict[str, Any]:
+        """Send one request with the async client of its service."""
+        if not isinstance(call, MemoryCall):
+            self._need_table(call)
+            return await super().acall(call)
+        logger.debug("bedrock-agentcore %s %s (async)", call.op, self.memory_id)
+        client = await self.agentcore.aclient()
+        try:
+            return await getattr(client, _snake(call.op))(**call.params)
+        except (ClientError, BotoCoreError) as exc:
+            raise translate_memory(exc, self.memory_id, call.op) from exc
+
+    def _need_table(self, call: Call) -> None:
+        if not self.has_table:
+            raise ValueError(f"DynamoDB {call.op} needs a table, and none was configured")
+
+    def close(self) -> None:
+        """Close the sync clients we created."""
+        super().close()
+        self.agentcore.close()
+
+    async def aclose(self) -> None:
+        """Close the async clients of the running loop."""
+        await super().aclose()
+        await self.agentcore.aclose()
 
 
 # -- plans shared by several callers -------------------------------------------------------
