@@ -11,67 +11,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import re
 import uuid
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from langchain_core.callbacks import CallbackManagerForLLMRun
-from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_core.runnables import RunnableConfig, RunnableLambda
 from langgraph.graph import START, MessagesState, StateGraph
 from langgraph.store.base import BaseStore
 
 from langgraph_agentcore.checkpoint import DynamoDBSaver
+from langgraph_agentcore.offline import MODEL_LABEL, OfflineChatModel, heard_facts
 from langgraph_agentcore.store import AgentCoreMemoryStore
-
-MODEL_LABEL = "offline deterministic chat model (no LLM is called)"
-
-
-class OfflineChatModel(BaseChatModel):
-    """A tiny rule-based chat model: remembers names and places said earlier in the thread."""
-
-    @property
-    def _llm_type(self) -> str:
-        return "offline-demo"
-
-    def _generate(
-        self,
-        messages: list[BaseMessage],
-        stop: list[str] | None = None,
-        run_manager: CallbackManagerForLLMRun | None = None,
-        **kwargs: Any,
-    ) -> ChatResult:
-        heard = _heard(messages)  # what this thread's own messages say
-        facts: dict[str, str] = {}
-        for m in messages:
-            if isinstance(m, SystemMessage):  # recalled from long-term memory
-                for line in str(m.content).splitlines():
-                    key, _, value = line.partition(": ")
-                    if key in ("name", "place") and value:
-                        facts[key] = value
-        remembered = bool(set(facts) - set(heard))
-        facts.update(heard)
-        last = str(messages[-1].content) if messages else ""
-        turns = sum(isinstance(m, HumanMessage) for m in messages)
-        if "?" in last and facts:
-            parts = []
-            if "name" in facts:
-                parts.append(f"your name is {facts['name']}")
-            if "place" in facts:
-                parts.append(f"you live in {facts['place']}")
-            source = "long-term memory" if remembered else "this thread"
-            reply = f"From {source} I remember that " + " and ".join(parts) + "."
-        elif facts:
-            reply = "Noted: " + ", ".join(f"{k} = {v}" for k, v in facts.items()) + "."
-        else:
-            reply = "Tell me something about yourself."
-        reply += f" (turn {turns})"
-        return ChatResult(generations=[ChatGeneration(message=AIMessage(content=reply))])
 
 
 def build_graph(saver: DynamoDBSaver, store: BaseStore | None = None) -> Any:
@@ -91,7 +44,7 @@ def build_graph(saver: DynamoDBSaver, store: BaseStore | None = None) -> Any:
                 messages.insert(0, SystemMessage("\n".join(h.value["text"] for h in hits)))
         reply = model.invoke(messages)
         if store is not None:
-            for key, value in _heard(state["messages"]).items():
+            for key, value in heard_facts(state["messages"]).items():
                 store.put(("users", user_id, "profile"), key, {"text": f"{key}: {value}"})
         return {"messages": [reply]}
 
@@ -104,7 +57,7 @@ def build_graph(saver: DynamoDBSaver, store: BaseStore | None = None) -> Any:
                 messages.insert(0, SystemMessage("\n".join(h.value["text"] for h in hits)))
         reply = await model.ainvoke(messages)
         if store is not None:
-            for key, value in _heard(state["messages"]).items():
+            for key, value in heard_facts(state["messages"]).items():
                 await store.aput(("users", user_id, "profile"), key, {"text": f"{key}: {value}"})
         return {"messages": [reply]}
 
@@ -112,19 +65,6 @@ def build_graph(saver: DynamoDBSaver, store: BaseStore | None = None) -> Any:
     graph.add_node("chat", RunnableLambda(chat, afunc=achat))
     graph.add_edge(START, "chat")
     return graph.compile(checkpointer=saver, store=store)
-
-
-def _heard(messages: Sequence[BaseMessage]) -> dict[str, str]:
-    """The facts the user stated in ``messages`` (what the offline model understands)."""
-    facts: dict[str, str] = {}
-    for m in messages:
-        if isinstance(m, HumanMessage):
-            text = str(m.content)
-            if name := re.search(r"\b(?:I'm|I am|my name is)\s+([A-Z][a-z]+)", text):
-                facts["name"] = name.group(1)
-            if place := re.search(r"\blive in\s+([A-Z][a-zA-Z ]+?)[.!?]?$", text):
-                facts["place"] = place.group(1)
-    return facts
 
 
 def _count_requests(saver: DynamoDBSaver, counts: Counter[str]) -> Callable[..., None]:
