@@ -221,12 +221,25 @@ def _paged(key: str, items: Sequence[Any], params: Wire, render: Callable[[Any],
     return out
 
 
-def namespace_matches(record_ns: str, namespace: str | None, path: str | None) -> bool:
-    """``namespace`` = exact match; ``namespacePath`` = that node and its subtree."""
+#: How ``namespacePath`` matches: ``"subtree"`` (that node and below, on ``/``
+#: boundaries) or ``"string-prefix"`` (any namespace that starts with the path, the
+#: reading of AWS's documentation under which ``/users/u1`` also matches ``/users/u12``).
+NAMESPACE_PATH_SEMANTICS = ("subtree", "string-prefix")
+
+
+def namespace_matches(
+    record_ns: str, namespace: str | None, path: str | None, semantics: str = "subtree"
+) -> bool:
+    """``namespace`` = exact match; ``namespacePath`` = that node and its subtree.
+
+    With ``semantics="string-prefix"``, ``namespacePath`` is a plain string prefix.
+    """
     if namespace is not None:
         return record_ns == namespace
     if path is None:
         return True
+    if semantics == "string-prefix":
+        return record_ns.startswith(path)
     base = path.rstrip("/")
     if not base:
         return True
@@ -315,6 +328,7 @@ class MemoryBackend:
         extractor: Any = None,
         persist_path: str | os.PathLike[str] | None = None,
         clock: Clock = time.time,
+        namespace_path_semantics: str = "subtree",
     ) -> None:
         from langgraph_agentcore.twin.embeddings import HashingEmbeddings
 
@@ -326,6 +340,7 @@ class MemoryBackend:
         self.extractor = extractor if extractor is not None else _default_extractor(self.embeddings)
         self.persist_path = os.fspath(persist_path) if persist_path else None
         self.clock = clock
+        self.namespace_path_semantics = namespace_path_semantics
         self.lock = threading.RLock()
         self._extract_lock = threading.Lock()
         self.memories: dict[str, Memory] = {}
@@ -333,6 +348,20 @@ class MemoryBackend:
         self._vectors: dict[tuple[str, str], list[float]] = {}
         if self.persist_path and os.path.exists(self.persist_path):
             self._load()
+
+    @property
+    def namespace_path_semantics(self) -> str:
+        """How ``namespacePath`` matches records (see :data:`NAMESPACE_PATH_SEMANTICS`)."""
+        return self._namespace_path_semantics
+
+    @namespace_path_semantics.setter
+    def namespace_path_semantics(self, value: str) -> None:
+        if value not in NAMESPACE_PATH_SEMANTICS:
+            raise ValueError(
+                f"namespace_path_semantics must be one of {NAMESPACE_PATH_SEMANTICS}, "
+                f"got {value!r}"
+            )
+        self._namespace_path_semantics = value
 
     # ---------------------------------------------------------------- persistence
 
@@ -904,7 +933,10 @@ class MemoryBackend:
             checked.append((key, op, right))
         out = []
         for rec in mem.records.values():
-            if not any(namespace_matches(n, ns, path) for n in rec.namespaces or [""]):
+            if not any(
+                namespace_matches(n, ns, path, self.namespace_path_semantics)
+                for n in rec.namespaces or [""]
+            ):
                 continue
             if strategy_id and rec.strategy_id != strategy_id:
                 continue

@@ -160,7 +160,11 @@ class MemoryTwin:
 
     ``extraction_delay`` seconds after events arrive, a background thread runs long-term
     extraction (None = only when ``run_extractions()`` is called). ``activation_delay`` is
-    how long a new memory stays CREATING.
+    how long a new memory stays CREATING. ``namespace_path_semantics="string-prefix"``
+    makes ``namespacePath`` a plain string prefix (``/users/u1`` also matches
+    ``/users/u12``), as AWS's documentation can be read, to test that clients drop
+    foreign records; default ``"subtree"``. It applies in-process and over HTTP, and can
+    be changed at run time through :attr:`namespace_path_semantics`.
     """
 
     def __init__(
@@ -175,6 +179,7 @@ class MemoryTwin:
         persist_path: str | os.PathLike[str] | None = None,
         clock: Clock = time.time,
         fault_seed: int | None = 0,
+        namespace_path_semantics: str = "subtree",
     ) -> None:
         self.region = region
         self.backend = MemoryBackend(
@@ -186,6 +191,7 @@ class MemoryTwin:
             extractor=extractor,
             persist_path=persist_path,
             clock=clock,
+            namespace_path_semantics=namespace_path_semantics,
         )
         self.faults = FaultInjector(seed=fault_seed)
         self.dispatcher = Dispatcher(self.backend, self.faults)
@@ -197,6 +203,15 @@ class MemoryTwin:
                 target=self._extract_loop, name="agentcore-twin-extraction", daemon=True
             )
             self._worker.start()
+
+    @property
+    def namespace_path_semantics(self) -> str:
+        """``"subtree"`` or ``"string-prefix"``: how ``namespacePath`` matches records."""
+        return self.backend.namespace_path_semantics
+
+    @namespace_path_semantics.setter
+    def namespace_path_semantics(self, value: str) -> None:
+        self.backend.namespace_path_semantics = value
 
     # ------------------------------------------------------------ in-process
 
