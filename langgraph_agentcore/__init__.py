@@ -7,6 +7,7 @@ from langgraph_agentcore.errors import (
     AgentCoreUnavailableError,
     CorruptItemError,
     ItemTooLargeError,
+    MemoryNotFoundError,
     MemoryRecordNotFoundError,
     TableNotFoundError,
 )
@@ -20,6 +21,7 @@ __all__ = [
     "CorruptItemError",
     "DynamoDBSaver",
     "ItemTooLargeError",
+    "MemoryNotFoundError",
     "MemoryRecordNotFoundError",
     "TableNotFoundError",
 ]

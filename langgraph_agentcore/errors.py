@@ -38,4 +38,12 @@ class AgentCoreUnavailableError(AgentCoreMemoryError):
 
 
 class MemoryRecordNotFoundError(AgentCoreMemoryError):
-    """The memory record (or the memory) does not exist."""
+    """The memory record (or event) does not exist; the memory itself does."""
+
+
+class MemoryNotFoundError(AgentCoreMemoryError):
+    """The AgentCore Memory itself does not exist (check ``memory_id`` and the region)."""
+
+
+class MemoryIdentityError(ValueError):
+    """No usable actor (or session) id: the memory loop fails closed, before any request."""

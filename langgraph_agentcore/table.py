@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import re
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
@@ -32,6 +33,7 @@ from langgraph_agentcore.errors import (
     AgentCoreMemoryError,
     AgentCoreStorageError,
     AgentCoreUnavailableError,
+    MemoryNotFoundError,
     MemoryRecordNotFoundError,
     TableNotFoundError,
 )
@@ -438,13 +440,50 @@ _UNAVAILABLE = frozenset(
     }
 )
 _NOT_FOUND = "ResourceNotFoundException"
+#: Operations that name a record, event or job besides the memory: their
+#: ResourceNotFoundException may concern either, so the message decides.
+_ITEM_OPS = frozenset(
+    {
+        "GetMemoryRecord",
+        "DeleteMemoryRecord",
+        "GetEvent",
+        "DeleteEvent",
+        "StartMemoryExtractionJob",
+    }
+)
+#: A not-found message about something other than the memory ("Memory record ... not
+#: found", "Event ... not found", "Extraction job ... not found").
+_OTHER_RESOURCE = re.compile(r"\b(?:records?|events?|jobs?|strateg(?:y|ies)|branch)\b", re.I)
+#: "Memory X not found" (but not "MemoryItem", "Memory record").
+_MEMORY_WORD = re.compile(r"\bmemory\b", re.I)
+
+
+def _memory_missing(op: str, message: str, memory_id: str) -> bool:
+    """Whether a ResourceNotFoundException of ``op`` says the memory itself is missing.
+
+    Operations that address only the memory (Retrieve/List/BatchCreate records,
+    CreateEvent, ListEvents, GetMemory, ...) can only miss the memory, unless the message
+    names another resource. Record and event operations miss the memory only when the
+    message says so (names the memory id, or "memory" without "record"/"event").
+    """
+    if _OTHER_RESOURCE.search(message):
+        return False
+    if op not in _ITEM_OPS:
+        return True
+    return (bool(memory_id) and memory_id in message) or bool(_MEMORY_WORD.search(message))
 
 
 # -- errors ---------------------------------------------------------------------------------
 
 
-def translate_memory(exc: Exception, memory_id: str, op: str) -> AgentCoreMemoryError:
-    """Turn a botocore failure of an AgentCore request into our exception."""
+def translate_memory(
+    exc: Exception, memory_id: str, op: str, *, region: str | None = None
+) -> AgentCoreMemoryError:
+    """Turn a botocore failure of an AgentCore request into our exception.
+
+    A ResourceNotFoundException becomes :class:`MemoryNotFoundError` when it concerns the
+    memory (see :func:`_memory_missing`), else :class:`MemoryRecordNotFoundError`.
+    """
     if isinstance(exc, ClientError):
         err = exc.response.get("Error", {})
         code = err.get("Code", "")
@@ -454,6 +493,15 @@ def translate_memory(exc: Exception, memory_id: str, op: str) -> AgentCoreMemory
         if code in _UNAVAILABLE or status >= 500 or status == 429:
             return AgentCoreUnavailableError(text, resource=memory_id, operation=op)
         if code == _NOT_FOUND:
+            if _memory_missing(op, msg, memory_id):
+                where = f" in region {region}" if region else ""
+                return MemoryNotFoundError(
+                    f"AgentCore Memory {memory_id!r} does not exist{where} ({op}: {msg}); "
+                    "check memory_id and region_name (a memory id looks like "
+                    "'Name-a1B2c3D4e5'; the memory may also have been deleted)",
+                    resource=memory_id,
+                    operation=op,
+                )
             return MemoryRecordNotFoundError(text, resource=memory_id, operation=op)
         return AgentCoreMemoryError(text, resource=memory_id, operation=op)
     # Connection errors, timeouts: the service is unreachable.
@@ -462,6 +510,12 @@ def translate_memory(exc: Exception, memory_id: str, op: str) -> AgentCoreMemory
         resource=memory_id,
         operation=op,
     )
+
+
+def _region(client: Any) -> str | None:
+    """The region a boto3/aiobotocore client talks to (for error messages)."""
+    region = getattr(getattr(client, "meta", None), "region_name", None)
+    return region if isinstance(region, str) else None
 
 
 # -- plan steps and driver ------------------------------------------------------------------
@@ -509,10 +563,11 @@ class StoreIO(TableIO):
             self._need_table(call)
             return super().call(call)
         logger.debug("bedrock-agentcore %s %s", call.op, self.memory_id)
+        client = self.agentcore.client
         try:
-            return getattr(self.agentcore.client, _snake(call.op))(**call.params)
+            return getattr(client, _snake(call.op))(**call.params)
         except (ClientError, BotoCoreError) as exc:
-            raise translate_memory(exc, self.memory_id, call.op) from exc
+            raise translate_memory(exc, self.memory_id, call.op, region=_region(client)) from exc
 
     async def acall(self, call: Call) -> dict[str, Any]:
         """Send one request with the async client of its service."""
@@ -524,7 +579,7 @@ class StoreIO(TableIO):
         try:
             return await getattr(client, _snake(call.op))(**call.params)
         except (ClientError, BotoCoreError) as exc:
-            raise translate_memory(exc, self.memory_id, call.op) from exc
+            raise translate_memory(exc, self.memory_id, call.op, region=_region(client)) from exc
 
     def _need_table(self, call: Call) -> None:
         if not self.has_table:

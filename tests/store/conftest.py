@@ -61,7 +61,12 @@ class Env:
     stores: list[AgentCoreMemoryStore] = field(default_factory=list)
 
     def store(
-        self, agent_id: str = "agent-1", *, retries: bool = False, **kw: Any
+        self,
+        agent_id: str = "agent-1",
+        *,
+        retries: bool = False,
+        memory_id: str | None = None,
+        **kw: Any,
     ) -> AgentCoreMemoryStore:
         """A store with counted boto3 and aiobotocore clients of both services."""
         ddb = self.ddb.attach(boto3.client("dynamodb", region_name=REGION))
@@ -70,7 +75,7 @@ class Env:
             boto3.client("bedrock-agentcore", region_name=REGION, config=cfg)
         )
         store = AgentCoreMemoryStore(
-            self.memory_id,
+            memory_id or self.memory_id,
             self.table,
             agent_id,
             dynamodb_client=ddb,
