@@ -31,6 +31,8 @@ COMMANDS: list[tuple[str, str, str]] = [
         "copy threads from a langgraph-checkpoint-aws DynamoDBSaver table",
     ),
     ("threads", "langgraph_agentcore.threads", "list, show, inspect and delete threads"),
+    ("serve", "langgraph_agentcore.serve", "serve an AgentCore Runtime app (module:attr)"),
+    ("invoke", "langgraph_agentcore.invoke", "send a turn to an app as AgentCore Runtime does"),
 ]
 
 
