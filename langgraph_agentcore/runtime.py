@@ -623,14 +623,14 @@ def create_app(
             "interrupts": [jsonable(i) for i in interrupts],
         }
 
-    async def _admit(run: _Run) -> None:
+    async def _admit(run: _Run, *, check_resume: bool = True) -> None:
         """Refuse a session that belongs to another actor, or a resume with nothing to resume.
 
         The owner is the ``actor_id`` LangGraph records in every checkpoint's metadata
         (from ``configurable``). One checkpoint read per session and process, then cached
         (an owner never changes); a resume reads the state anyway.
         """
-        resume = _is_resume(run.data)
+        resume = check_resume and _is_resume(run.data)
         if not bind_sessions and not resume:
             return
         if owners.get(run.session) == run.actor and not resume:
@@ -747,7 +747,7 @@ def create_app(
         task_id = app.add_async_task("langgraph stream", {"session_id": run.session})
         try:
             async with locks.hold(run.session):
-                await _admit(run)
+                await _admit(run, check_resume=False)  # checked before the stream began
                 final: dict[str, Any] | None = None
                 try:
                     async for event in _events(run):
@@ -774,7 +774,12 @@ def create_app(
         except InvocationError as exc:
             logger.info("invocation refused (%s): %s", exc.code, exc.message)
             return JSONResponse(exc.body(), status_code=exc.status)
-        if run.stream:
+        if run.stream:  # refuse with an HTTP status while one can still be sent
+            try:
+                await _admit(run)
+            except InvocationError as exc:
+                logger.info("invocation refused (%s): %s", exc.code, exc.message)
+                return JSONResponse(exc.body(), status_code=exc.status)
             return _stream(run)
         task_id = app.add_async_task("langgraph run", {"session_id": run.session})
         try:
