@@ -1,0 +1,1152 @@
+"""AgentCoreMemory: the memory loop's core (recall before a turn, capture after it).
+
+- :meth:`AgentCoreMemory.recall` fills the configured AgentCore namespace templates for
+  one user and sends one ``RetrieveMemoryRecords`` per namespace, all in one plan step
+  (concurrently, sync and async), then filters, merges and ranks the records.
+- :meth:`AgentCoreMemory.capture` turns a turn's LangChain messages into ``CreateEvent``
+  requests (see :mod:`langgraph_agentcore.events`). A capture AgentCore cannot take now
+  goes to the outbox (:mod:`langgraph_agentcore.outbox`) and is delivered later, exactly
+  once thanks to its ``clientToken``.
+- :meth:`AgentCoreMemory.forget` erases one user's events and long-term records.
+
+Every operation is a plan (:mod:`langgraph_agentcore.table`), driven by boto3 on the sync
+path and aiobotocore on the async one. See ``docs/memory.md``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import logging
+import math
+import queue
+import re
+import threading
+import time
+import weakref
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from langgraph_agentcore.errors import (
+    AgentCoreMemoryError,
+    AgentCoreStorageError,
+    AgentCoreUnavailableError,
+    MemoryIdentityError,
+)
+from langgraph_agentcore.events import EventSpec, plan_events
+from langgraph_agentcore.keys import KeySchema
+from langgraph_agentcore.namespaces import MAX_PATH_CHARS, labels, within
+from langgraph_agentcore.namespaces import actor_id as encode_actor
+from langgraph_agentcore.namespaces import session_id as encode_session
+from langgraph_agentcore.outbox import (
+    OUTBOX_PREFIX,
+    OutboxEntry,
+    actor_prefix,
+    decode_entry,
+    delete_requests,
+    encode_entry,
+    item_key,
+    query_params,
+)
+from langgraph_agentcore.table import (
+    Call,
+    MemoryCall,
+    Plan,
+    ServiceClients,
+    StoreIO,
+    _snake,
+    batch_write_plan,
+    translate_memory,
+)
+
+if TYPE_CHECKING:
+    from langchain_core.messages import BaseMessage
+
+logger = logging.getLogger(__name__)
+
+#: AgentCore's placeholders in namespace templates.
+ACTOR = "{actorId}"
+SESSION = "{sessionId}"
+STRATEGY = "{memoryStrategyId}"
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+_KNOWN = frozenset({ACTOR, SESSION, STRATEGY})
+#: AgentCore's namespace pattern (botocore model, shape ``Namespace``).
+_NAMESPACE = re.compile(r"[a-zA-Z0-9/*][a-zA-Z0-9\-_/*]*(?::[a-zA-Z0-9\-_/*]+)*[a-zA-Z0-9\-_/*]*")
+_STRATEGY_ID = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9\-_]*")
+#: RetrieveMemoryRecords' searchQuery limit (characters).
+MAX_QUERY_CHARS = 10_000
+#: Records per BatchDeleteMemoryRecords; events deleted concurrently per plan step.
+_DELETE_BATCH = 100
+_EVENT_DELETES = 25
+
+
+# -- public value types ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetrievalConfig:
+    """How to recall from one namespace template (as the AgentCore SDK's RetrievalConfig).
+
+    ``top_k``: records asked for (1-100). ``relevance_score``: records scoring below it are
+    dropped. ``strategy_id``: only records of this strategy (and the value of
+    ``{memoryStrategyId}`` in the template, if it has one).
+    """
+
+    top_k: int = 10
+    relevance_score: float = 0.2
+    strategy_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if isinstance(self.top_k, bool) or not isinstance(self.top_k, int):
+            raise ValueError(f"RetrievalConfig.top_k must be an int, got {self.top_k!r}")
+        if not 1 <= self.top_k <= 100:
+            raise ValueError(f"RetrievalConfig.top_k must be 1-100, got {self.top_k}")
+        score = self.relevance_score
+        if isinstance(score, bool) or not isinstance(score, (int, float)) or math.isnan(score):
+            raise ValueError(f"RetrievalConfig.relevance_score must be a number, got {score!r}")
+        if self.strategy_id is not None and (
+            not isinstance(self.strategy_id, str)
+            or len(self.strategy_id) > 100
+            or not _STRATEGY_ID.fullmatch(self.strategy_id)
+        ):
+            raise ValueError(f"RetrievalConfig.strategy_id is not a valid id: {self.strategy_id!r}")
+
+
+@dataclass(frozen=True)
+class MemoryRecord:
+    """One recalled long-term memory record."""
+
+    text: str
+    score: float | None
+    namespace: str
+    record_id: str
+    strategy_id: str | None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CaptureResult:
+    """What a capture did: the events created, whether it went to the outbox instead."""
+
+    event_ids: list[str]
+    queued: bool
+    messages: int
+
+
+@dataclass(frozen=True)
+class ForgetReport:
+    """What :meth:`AgentCoreMemory.forget` deleted for one actor."""
+
+    actor_id: str
+    session_id: str | None
+    sessions: int
+    events_deleted: int
+    records_deleted: int
+    outbox_deleted: int
+    namespaces: tuple[str, ...]
+
+
+def format_records(records: Sequence[MemoryRecord], *, tag: str = "user_context") -> str:
+    """The records as a tagged prompt block: ``''`` for none, else one ``- text`` line each."""
+    if not records:
+        return ""
+    lines = "\n".join(f"- {' '.join(r.text.split())}" for r in records)
+    return f"<{tag}>\n{lines}\n</{tag}>"
+
+
+# -- I/O: the control plane beside the data plane and DynamoDB --------------------------------
+
+
+@dataclass(frozen=True)
+class ControlCall(Call):
+    """One AgentCore control-plane (``bedrock-agentcore-control``) request in a plan."""
+
+
+class MemoryIO(StoreIO):
+    """:class:`StoreIO` plus the control-plane client (GetMemory), created lazily."""
+
+    def __init__(
+        self,
+        table_name: str | None,
+        memory_id: str,
+        *,
+        control_client: Any = None,
+        control_endpoint_url: str | None = None,
+        async_control_client_factory: Callable[[], Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(table_name, memory_id, **kwargs)
+        self.control = ServiceClients(
+            "bedrock-agentcore-control",
+            client=control_client,
+            async_client_factory=async_control_client_factory,
+            session=self._session,
+            region_name=self._region_name,
+            endpoint_url=control_endpoint_url,
+            config=self._config,
+        )
+
+    def call(self, call: Call) -> dict[str, Any]:
+        if not isinstance(call, ControlCall):
+            return super().call(call)
+        logger.debug("bedrock-agentcore-control %s %s", call.op, self.memory_id)
+        try:
+            return getattr(self.control.client, _snake(call.op))(**call.params)
+        except (ClientError, BotoCoreError) as exc:
+            raise translate_memory(exc, self.memory_id, call.op) from exc
+
+    async def acall(self, call: Call) -> dict[str, Any]:
+        if not isinstance(call, ControlCall):
+            return await super().acall(call)
+        logger.debug("bedrock-agentcore-control %s %s (async)", call.op, self.memory_id)
+        client = await self.control.aclient()
+        try:
+            return await getattr(client, _snake(call.op))(**call.params)
+        except (ClientError, BotoCoreError) as exc:
+            raise translate_memory(exc, self.memory_id, call.op) from exc
+
+    def close(self) -> None:
+        super().close()
+        self.control.close()
+
+    async def aclose(self) -> None:
+        await super().aclose()
+        await self.control.aclose()
+
+
+# -- pure helpers ------------------------------------------------------------------------------
+
+
+def _check_template(template: Any) -> str:
+    if not isinstance(template, str) or not template:
+        raise ValueError(f"namespace templates must be non-empty str, got {template!r}")
+    unknown = set(_PLACEHOLDER.findall(template)) - _KNOWN
+    if unknown:
+        raise ValueError(
+            f"namespace template {template!r} has unknown placeholders {sorted(unknown)}; "
+            f"AgentCore's are {sorted(_KNOWN)}"
+        )
+    if ACTOR not in template:
+        raise ValueError(
+            f"namespace template {template!r} has no {ACTOR}: recall would share it between "
+            "users (the memory loop only reads per-user namespaces)"
+        )
+    static = _PLACEHOLDER.sub("x", template)
+    if not _NAMESPACE.fullmatch(static) or len(static) > MAX_PATH_CHARS:
+        raise ValueError(f"namespace template {template!r} is not a valid AgentCore namespace")
+    if labels(template) and labels(template)[0] == ACTOR and not template.startswith("/"):
+        raise ValueError(f"namespace template {template!r} must start with '/'")
+    return template
+
+
+def resolve(template: str, actor: str, session: str | None, strategy: str | None) -> str | None:
+    """Fill a template; ``None`` if it cannot be scoped to the actor.
+
+    Without a session, a template's labels from the first one holding ``{sessionId}`` on
+    are dropped (``/summaries/{actorId}/{sessionId}`` -> ``/summaries/{actorId}``: all the
+    actor's sessions); if the actor's label would go too, the template is skipped.
+    """
+    if STRATEGY in template and strategy is None:
+        return None
+    text = template.replace(STRATEGY, strategy or "")
+    if SESSION in text and session is None:
+        parts = text.split("/")
+        cut = next(i for i, p in enumerate(parts) if SESSION in p)
+        text = "/".join(parts[:cut])
+        if ACTOR not in text:
+            return None
+    text = text.replace(ACTOR, actor).replace(SESSION, session or "")
+    if len(text) > MAX_PATH_CHARS:
+        raise ValueError(f"namespace {text[:80]}... is over {MAX_PATH_CHARS} characters")
+    return text
+
+
+def _normalize(text: str) -> str:
+    return " ".join(text.casefold().split()).rstrip(".!?;, ")
+
+
+def _plain_metadata(meta: Mapping[str, Any] | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in (meta or {}).items():
+        if isinstance(value, Mapping) and len(value) == 1:
+            out[key] = next(iter(value.values()))
+        else:
+            out[key] = value
+    return out
+
+
+def _require(value: Any, what: str) -> str:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise MemoryIdentityError(
+            f"no {what}: the memory loop fails closed (no recall, no capture, no default user)"
+        )
+    if not isinstance(value, str):
+        raise MemoryIdentityError(f"{what} must be a str, got {type(value).__name__}")
+    return value
+
+
+def _idempotent_replay(exc: AgentCoreMemoryError) -> bool:
+    """A reused clientToken whose first request differed: those messages are already in."""
+    cause = exc.__cause__
+    if not isinstance(cause, ClientError):
+        return False
+    err = cause.response.get("Error", {})
+    text = f"{err.get('Code', '')} {err.get('Message', '')} {cause.response.get('reason', '')}"
+    return "idempot" in text.lower()
+
+
+@dataclass(frozen=True)
+class _Target:
+    namespace: str
+    top_k: int
+    relevance_score: float
+    strategy_id: str | None
+
+
+@dataclass
+class _Capture:
+    specs: list[EventSpec]
+    messages: int
+    created_ms: int
+
+
+_POOL: ThreadPoolExecutor | None = None
+_POOL_LOCK = threading.Lock()
+
+
+def _timeout_pool() -> ThreadPoolExecutor:
+    """Workers that run a sync recall the caller waits for with a timeout."""
+    global _POOL
+    if _POOL is None:
+        with _POOL_LOCK:
+            if _POOL is None:
+                _POOL = ThreadPoolExecutor(max_workers=16, thread_name_prefix="lgac-recall")
+    return _POOL
+
+
+def _exit_flush(ref: weakref.ReferenceType[AgentCoreMemory]) -> None:
+    memory = ref()
+    if memory is not None:
+        memory._at_exit()
+
+
+# -- the loop's core -----------------------------------------------------------------------------
+
+
+class AgentCoreMemory:
+    """Recall, capture and forget over one AgentCore Memory (sync and async).
+
+    Args:
+        memory_id: The AgentCore Memory (with strategies that extract long-term records).
+        retrieval: AgentCore namespace template -> :class:`RetrievalConfig`, e.g.
+            ``{"/users/{actorId}/facts": RetrievalConfig(top_k=3, relevance_score=0.5)}``.
+            Every template must hold ``{actorId}``.
+        table_name: DynamoDB table for the durable capture outbox (the checkpointer's).
+            Without it, undeliverable captures are kept in process only.
+        agent_id: Partition key owner of the outbox items (default: ``memory_id``).
+        max_tokens: Cap on the recalled text (langchain-core's approximate token counter).
+        check_outbox_on_start: The first successful capture of this object looks for
+            outbox items an earlier process left (one DynamoDB Query, once).
+        Other arguments: as :class:`~langgraph_agentcore.AgentCoreMemoryStore`;
+            ``control_*`` configure the control plane (GetMemory, for ``{memoryStrategyId}``).
+    """
+
+    def __init__(
+        self,
+        memory_id: str,
+        *,
+        retrieval: Mapping[str, RetrievalConfig],
+        table_name: str | None = None,
+        agent_id: str | None = None,
+        region_name: str | None = None,
+        session: Any = None,
+        config: Config | None = None,
+        endpoint_url: str | None = None,
+        agentcore_endpoint_url: str | None = None,
+        control_endpoint_url: str | None = None,
+        dynamodb_client: Any = None,
+        agentcore_client: Any = None,
+        control_client: Any = None,
+        async_dynamodb_client_factory: Callable[[], Any] | None = None,
+        async_agentcore_client_factory: Callable[[], Any] | None = None,
+        async_control_client_factory: Callable[[], Any] | None = None,
+        max_tokens: int | None = None,
+        pk_attr: str = "pk",
+        sk_attr: str = "sk",
+        pk_prefix: str = "agent#",
+        check_outbox_on_start: bool = True,
+    ) -> None:
+        if not isinstance(memory_id, str) or not memory_id:
+            raise ValueError(f"memory_id must be a non-empty str, got {memory_id!r}")
+        if not isinstance(retrieval, Mapping):
+            raise ValueError("retrieval must map namespace templates to RetrievalConfig")
+        self.retrieval: dict[str, RetrievalConfig] = {}
+        for template, cfg in retrieval.items():
+            if not isinstance(cfg, RetrievalConfig):
+                raise ValueError(
+                    f"retrieval[{template!r}] must be a RetrievalConfig, got {type(cfg).__name__}"
+                )
+            self.retrieval[_check_template(template)] = cfg
+        if max_tokens is not None and (
+            isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1
+        ):
+            raise ValueError(f"max_tokens must be a positive int or None, got {max_tokens!r}")
+        if table_name is not None and (not isinstance(table_name, str) or not table_name):
+            raise ValueError(f"table_name must be a non-empty str or None, got {table_name!r}")
+        self.memory_id = memory_id
+        self.table_name = table_name
+        self.agent_id = agent_id or memory_id
+        self.max_tokens = max_tokens
+        self.keys = KeySchema(
+            agent_id=self.agent_id, pk_attr=pk_attr, sk_attr=sk_attr, pk_prefix=pk_prefix
+        )
+        self.io = MemoryIO(
+            table_name,
+            memory_id,
+            client=dynamodb_client,
+            session=session,
+            region_name=region_name,
+            endpoint_url=endpoint_url,
+            config=config,
+            async_client_factory=async_dynamodb_client_factory,
+            agentcore_client=agentcore_client,
+            agentcore_endpoint_url=agentcore_endpoint_url,
+            async_agentcore_client_factory=async_agentcore_client_factory,
+            control_client=control_client,
+            control_endpoint_url=control_endpoint_url,
+            async_control_client_factory=async_control_client_factory,
+        )
+        self._lock = threading.Lock()
+        #: strategy id -> its namespace templates, from GetMemory (read once, then cached).
+        self._strategies: dict[str, tuple[str, ...]] | None = None
+        self._last_ms = 0
+        #: Undelivered captures kept in process (no table, or the table failed too).
+        self._local: list[OutboxEntry] = []
+        #: Outbox items this process knows are in the table; None = not looked yet.
+        self._known_outbox: int | None = None if check_outbox_on_start else 0
+        # Background capture: one daemon worker thread (sync) / tasks (async).
+        self._queue: queue.Queue[_Capture | None] = queue.Queue()
+        self._worker: threading.Thread | None = None
+        self._inflight = 0
+        self._idle = threading.Condition(self._lock)
+        self._tasks: set[asyncio.Task[CaptureResult]] = set()
+        self._closed = False
+        atexit.register(_exit_flush, weakref.ref(self))
+
+    # -- lifecycle ------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Flush (background captures, then the outbox), stop the worker, release clients."""
+        try:
+            self.flush()
+        except AgentCoreStorageError as exc:
+            logger.warning("AgentCoreMemory.close: flush failed: %s", exc)
+        self._stop_worker()
+        self.io.close()
+        self._closed = True
+
+    async def aclose(self) -> None:
+        """Async twin of :meth:`close` (releases the running loop's clients)."""
+        try:
+            await self.aflush()
+        except AgentCoreStorageError as exc:
+            logger.warning("AgentCoreMemory.aclose: flush failed: %s", exc)
+        self._stop_worker()
+        await self.io.aclose()
+
+    def __enter__(self) -> AgentCoreMemory:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    async def __aenter__(self) -> AgentCoreMemory:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    def _at_exit(self) -> None:
+        if self._closed or not (self._inflight or self._local):
+            return
+        self._wait_idle(10.0)
+        if self._local:
+            logger.warning(
+                "AgentCoreMemory: %d captures kept in process only are lost at exit "
+                "(configure table_name for a durable outbox)",
+                len(self._local),
+            )
+
+    # -- recall ----------------------------------------------------------------------------
+
+    def recall(
+        self,
+        query: str,
+        *,
+        actor_id: str | None,
+        session_id: str | None = None,
+        timeout: float | None = None,
+    ) -> list[MemoryRecord]:
+        """Records relevant to ``query`` for this user, best first (see module docstring).
+
+        Raises MemoryIdentityError (before any request) without an actor id;
+        AgentCoreUnavailableError on throttling, an outage or when ``timeout`` expires.
+        """
+        plan = self._recall_plan(query, actor_id, session_id)
+        if timeout is None:
+            return self.io.run(plan)
+        future = _timeout_pool().submit(self.io.run, plan)
+        try:
+            return future.result(timeout=timeout)
+        except FutureTimeout:
+            future.cancel()
+            raise self._timed_out(timeout) from None
+
+    async def arecall(
+        self,
+        query: str,
+        *,
+        actor_id: str | None,
+        session_id: str | None = None,
+        timeout: float | None = None,
+    ) -> list[MemoryRecord]:
+        """Async twin of :meth:`recall`."""
+        plan = self._recall_plan(query, actor_id, session_id)
+        if timeout is None:
+            return await self.io.arun(plan)
+        try:
+            return await asyncio.wait_for(self.io.arun(plan), timeout)
+        except asyncio.TimeoutError:
+            raise self._timed_out(timeout) from None
+
+    def _timed_out(self, timeout: float) -> AgentCoreUnavailableError:
+        return AgentCoreUnavailableError(
+            f"AgentCore Memory recall on memory {self.memory_id!r} timed out after {timeout}s",
+            resource=self.memory_id,
+            operation="RetrieveMemoryRecords",
+        )
+
+    def _recall_plan(
+        self, query: str, actor_id: str | None, session_id: str | None
+    ) -> Plan[list[MemoryRecord]]:
+        # Validate eagerly (before the plan runs, so errors rise even under a timeout).
+        actor = encode_actor(_require(actor_id, "actor id"))
+        session = encode_session(session_id) if session_id else None
+        if not isinstance(query, str):
+            raise ValueError(f"query must be a str, got {type(query).__name__}")
+        return self._recall_steps(query.strip()[:MAX_QUERY_CHARS], actor, session)
+
+    def _recall_steps(
+        self, query: str, actor: str, session: str | None
+    ) -> Plan[list[MemoryRecord]]:
+        if not query:
+            return []
+        if self._strategies is None and any(
+            STRATEGY in t and c.strategy_id is None for t, c in self.retrieval.items()
+        ):
+            yield from self._load_strategies()
+        targets = self._targets(actor, session)
+        if not targets:
+            return []
+        calls: list[Call] = [
+            MemoryCall(
+                "RetrieveMemoryRecords",
+                {
+                    "memoryId": self.memory_id,
+                    "namespacePath": t.namespace,
+                    "searchCriteria": {
+                        "searchQuery": query,
+                        "topK": t.top_k,
+                        **({"memoryStrategyId": t.strategy_id} if t.strategy_id else {}),
+                    },
+                    "maxResults": t.top_k,
+                },
+            )
+            for t in targets
+        ]
+        responses = yield calls
+        return self._merge(targets, responses)
+
+    def _load_strategies(self) -> Plan[dict[str, tuple[str, ...]]]:
+        resp = yield ControlCall("GetMemory", {"memoryId": self.memory_id})
+        found: dict[str, tuple[str, ...]] = {}
+        for s in (resp.get("memory") or {}).get("strategies") or []:
+            sid = s.get("strategyId") or s.get("memoryStrategyId")
+            if sid:
+                found[sid] = tuple(s.get("namespaces") or s.get("namespaceTemplates") or ())
+        with self._lock:
+            self._strategies = found
+        logger.debug("memory %s strategies: %s", self.memory_id, found)
+        return found
+
+    def _strategy_ids(self, template: str) -> list[str]:
+        """Strategies whose namespace templates include ``template`` (for its placeholder)."""
+        ids = [sid for sid, tpls in (self._strategies or {}).items() if template in tpls]
+        if not ids:
+            logger.warning(
+                "namespace template %r: no strategy of memory %s uses it; skipped",
+                template,
+                self.memory_id,
+            )
+        return ids
+
+    def _targets(self, actor: str, session: str | None) -> list[_Target]:
+        """The resolved namespaces of one recall, merged where they coincide."""
+        merged: dict[tuple[str, str | None], _Target] = {}
+        for template, cfg in self.retrieval.items():
+            if STRATEGY not in template:
+                strategies: list[str | None] = [None]
+            elif cfg.strategy_id:
+                strategies = [cfg.strategy_id]
+            else:
+                strategies = list(self._strategy_ids(template))
+            for sid in strategies:
+                ns = resolve(template, actor, session, sid)
+                if ns is None:
+                    logger.debug("template %r needs a session; skipped", template)
+                    continue
+                key = (ns, cfg.strategy_id)
+                prev = merged.get(key)
+                if prev is not None:
+                    merged[key] = _Target(
+                        ns,
+                        max(prev.top_k, cfg.top_k),
+                        min(prev.relevance_score, cfg.relevance_score),
+                        cfg.strategy_id,
+                    )
+                else:
+                    merged[key] = _Target(ns, cfg.top_k, cfg.relevance_score, cfg.strategy_id)
+        return list(merged.values())
+
+    def _merge(self, targets: list[_Target], responses: list[dict[str, Any]]) -> list[MemoryRecord]:
+        best: dict[str, MemoryRecord] = {}
+        for target, resp in zip(targets, responses, strict=True):
+            for rec in resp.get("memoryRecordSummaries") or []:
+                inside = [n for n in rec.get("namespaces") or [] if within(n, target.namespace)]
+                if not inside:
+                    logger.warning(
+                        "dropped record %s from %s: outside the requested namespace %s",
+                        rec.get("memoryRecordId"),
+                        rec.get("namespaces"),
+                        target.namespace,
+                    )
+                    continue
+                score = rec.get("score")
+                if score is not None and score < target.relevance_score:
+                    continue
+                text = ((rec.get("content") or {}).get("text") or "").strip()
+                if not text:
+                    continue
+                record = MemoryRecord(
+                    text=text,
+                    score=score,
+                    namespace=inside[0],
+                    record_id=rec.get("memoryRecordId", ""),
+                    strategy_id=rec.get("memoryStrategyId"),
+                    metadata=_plain_metadata(rec.get("metadata")),
+                    created_at=rec.get("createdAt"),
+                )
+                for key in ("id:" + record.record_id, "text:" + _normalize(text)):
+                    prev = best.get(key)
+                    if prev is None or (record.score or 0.0) > (prev.score or 0.0):
+                        best[key] = record
+        unique = {id(r): r for r in best.values()}.values()
+        # A record that lost one of its keys to a better duplicate is dropped entirely.
+        winners = [
+            r
+            for r in unique
+            if best.get("id:" + r.record_id) is r and best.get("text:" + _normalize(r.text)) is r
+        ]
+        winners.sort(key=lambda r: (-(r.score if r.score is not None else -1.0), r.record_id))
+        return self._cap(winners)
+
+    def _cap(self, records: list[MemoryRecord]) -> list[MemoryRecord]:
+        if self.max_tokens is None:
+            return records
+        from langchain_core.messages.utils import count_tokens_approximately
+
+        out: list[MemoryRecord] = []
+        used = 0
+        for r in records:
+            cost = count_tokens_approximately([r.text])
+            if used + cost <= self.max_tokens:
+                out.append(r)
+                used += cost
+        return out
+
+    # -- capture ---------------------------------------------------------------------------
+
+    def capture(
+        self,
+        messages: Sequence[BaseMessage],
+        *,
+        actor_id: str | None,
+        session_id: str | None,
+    ) -> CaptureResult:
+        """Write a turn's messages as AgentCore events (one CreateEvent within limits).
+
+        If AgentCore is unavailable after botocore's retries, the capture goes to the
+        outbox and the result says ``queued=True``. Raises MemoryIdentityError (no request)
+        without actor or session id, ValueError for bad messages, and AgentCoreMemoryError
+        for a non-retryable AWS error (nothing is queued then: the caller still holds the
+        messages).
+        """
+        cap = self._prepare(messages, actor_id, session_id)
+        if not cap.specs:
+            return CaptureResult([], False, 0)
+        return self.io.run(self._capture_plan(cap, background=False))
+
+    async def acapture(
+        self,
+        messages: Sequence[BaseMessage],
+        *,
+        actor_id: str | None,
+        session_id: str | None,
+    ) -> CaptureResult:
+        """Async twin of :meth:`capture`."""
+        cap = self._prepare(messages, actor_id, session_id)
+        if not cap.specs:
+            return CaptureResult([], False, 0)
+        return await self.io.arun(self._capture_plan(cap, background=False))
+
+    def capture_in_background(
+        self,
+        messages: Sequence[BaseMessage],
+        *,
+        actor_id: str | None,
+        session_id: str | None,
+    ) -> None:
+        """Capture on this object's worker thread; returns at once.
+
+        Identity and message errors still raise here (nothing is sent). Any AWS failure
+        sends the capture to the outbox (logged at WARNING, or ERROR if not retryable).
+        """
+        cap = self._prepare(messages, actor_id, session_id)
+        if not cap.specs:
+            return
+        with self._lock:
+            self._inflight += 1
+            if self._worker is None or not self._worker.is_alive():
+                self._worker = threading.Thread(target=self._work, name="lgac-capture", daemon=True)
+                self._worker.start()
+        self._queue.put(cap)
+
+    def acapture_in_background(
+        self,
+        messages: Sequence[BaseMessage],
+        *,
+        actor_id: str | None,
+        session_id: str | None,
+    ) -> asyncio.Task[CaptureResult]:
+        """Capture in a task on the running loop (tracked: :meth:`aflush` awaits it)."""
+        cap = self._prepare(messages, actor_id, session_id)
+        task = asyncio.get_running_loop().create_task(self._abackground(cap))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
+    def _prepare(
+        self, messages: Sequence[BaseMessage], actor_id: str | None, session_id: str | None
+    ) -> _Capture:
+        actor = encode_actor(_require(actor_id, "actor id"))
+        session = encode_session(_require(session_id, "session id"))
+        specs, count = plan_events(messages, actor_id=actor, session_id=session, timestamp_ms=0)
+        with self._lock:
+            now = max(int(time.time() * 1000), self._last_ms + 1)
+            self._last_ms = now + max(len(specs) - 1, 0)
+        specs = [
+            EventSpec(s.actor_id, s.session_id, s.client_token, now + i, s.payload)
+            for i, s in enumerate(specs)
+        ]
+        return _Capture(specs, count, now)
+
+    def _work(self) -> None:
+        while True:
+            cap = self._queue.get()
+            if cap is None:
+                return
+            try:
+                self.io.run(self._capture_plan(cap, background=True))
+            except Exception:  # never lose a turn, even to a bug
+                logger.exception("background capture failed; kept in process")
+                self._keep_local(OutboxEntry(tuple(cap.specs), cap.messages, cap.created_ms))
+            finally:
+                with self._idle:
+                    self._inflight -= 1
+                    self._idle.notify_all()
+
+    async def _abackground(self, cap: _Capture) -> CaptureResult:
+        if not cap.specs:
+            return CaptureResult([], False, 0)
+        try:
+            return await self.io.arun(self._capture_plan(cap, background=True))
+        except Exception:
+            logger.exception("background capture failed; kept in process")
+            self._keep_local(OutboxEntry(tuple(cap.specs), cap.messages, cap.created_ms))
+            return CaptureResult([], True, cap.messages)
+
+    def _stop_worker(self) -> None:
+        worker = self._worker
+        if worker is not None and worker.is_alive():
+            self._queue.put(None)
+            worker.join(timeout=5)
+        self._worker = None
+
+    def _wait_idle(self, timeout: float | None) -> bool:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        with self._idle:
+            while self._inflight:
+                left = None if deadline is None else deadline - time.monotonic()
+                if left is not None and left <= 0:
+                    return False
+                self._idle.wait(left)
+        return True
+
+    def _capture_plan(self, cap: _Capture, *, background: bool) -> Plan[CaptureResult]:
+        event_ids: list[str] = []
+        for i, spec in enumerate(cap.specs):
+            try:
+                resp = yield MemoryCall("CreateEvent", spec.params(self.memory_id))
+            except AgentCoreMemoryError as exc:
+                if _idempotent_replay(exc):
+                    logger.debug("event %s was already captured", spec.client_token)
+                    continue
+                transient = isinstance(exc, AgentCoreUnavailableError)
+                if not transient and not background:
+                    raise
+                log = logger.warning if transient else logger.error
+                log("capture of %d messages failed, queued: %s", cap.messages, exc)
+                entry = OutboxEntry(tuple(cap.specs[i:]), cap.messages, cap.created_ms)
+                yield from self._queue_plan(entry)
+                return CaptureResult(event_ids, True, cap.messages)
+            event_ids.append(resp["event"]["eventId"])
+        if self._outbox_maybe_nonempty():
+            try:
+                yield from self._deliver_plan(check_table=self._known_outbox is None)
+            except AgentCoreStorageError as exc:
+                logger.warning("outbox delivery after a capture failed: %s", exc)
+        return CaptureResult(event_ids, False, cap.messages)
+
+    # -- outbox ----------------------------------------------------------------------------
+
+    def _outbox_maybe_nonempty(self) -> bool:
+        with self._lock:
+            return bool(self._local) or (
+                self.io.has_table and (self._known_outbox is None or self._known_outbox > 0)
+            )
+
+    def _keep_local(self, entry: OutboxEntry) -> None:
+        with self._lock:
+            self._local.append(entry)
+        logger.warning(
+            "capture of %d messages kept in process only: NOT durable, lost if the process "
+            "exits before flush() (%s)",
+            entry.messages,
+            "configure table_name for a durable outbox"
+            if not self.io.has_table
+            else "the DynamoDB outbox write failed",
+        )
+
+    def _queue_plan(self, entry: OutboxEntry) -> Plan[None]:
+        if self.io.has_table:
+            try:
+                item = encode_entry(self.keys, entry)
+                yield Call("PutItem", {"TableName": self.table_name, "Item": item})
+            except AgentCoreStorageError as exc:
+                logger.warning("outbox write failed: %s", exc)
+            else:
+                with self._lock:
+                    self._known_outbox = (self._known_outbox or 0) + 1
+                return
+        self._keep_local(entry)
+
+    def _send_plan(self, entry: OutboxEntry) -> Plan[str]:
+        """Deliver one entry: ``"ok"``, ``"retry"`` (unavailable) or ``"failed"``."""
+        for spec in entry.specs:
+            try:
+                yield MemoryCall("CreateEvent", spec.params(self.memory_id))
+            except AgentCoreMemoryError as exc:
+                if _idempotent_replay(exc):
+                    continue
+                if isinstance(exc, AgentCoreUnavailableError):
+                    logger.warning("outbox delivery deferred: %s", exc)
+                    return "retry"
+                logger.error("outbox delivery failed (kept for a later flush): %s", exc)
+                return "failed"
+        return "ok"
+
+    def _deliver_plan(self, *, check_table: bool) -> Plan[int]:
+        """Deliver in-process entries, then (if any may exist) the table's outbox items."""
+        delivered = 0
+        with self._lock:
+            local, self._local = self._local, []
+        keep: list[OutboxEntry] = []
+        stop = False
+        for entry in local:
+            outcome = "retry" if stop else (yield from self._send_plan(entry))
+            if outcome == "ok":
+                delivered += 1
+            else:
+                stop = stop or outcome == "retry"
+                keep.append(entry)
+        if keep:
+            with self._lock:
+                self._local[:0] = keep
+        with self._lock:
+            look = self.io.has_table and (
+                check_table or self._known_outbox is None or self._known_outbox > 0
+            )
+        if not look or stop:
+            return delivered
+        items = yield from self._outbox_items_plan(OUTBOX_PREFIX)
+        left = len(items)
+        for item in items:
+            entry = decode_entry(self.keys, item)
+            outcome = yield from self._send_plan(entry)
+            if outcome == "retry":
+                break
+            if outcome == "ok":
+                yield Call(
+                    "DeleteItem",
+                    {"TableName": self.table_name, "Key": item_key(self.keys, entry.sk)},
+                )
+                delivered += 1
+                left -= 1
+        with self._lock:
+            self._known_outbox = left
+        if delivered:
+            logger.info("delivered %d queued captures", delivered)
+        return delivered
+
+    def _outbox_items_plan(self, prefix: str) -> Plan[list[dict[str, Any]]]:
+        items: list[dict[str, Any]] = []
+        start = None
+        while True:
+            resp = yield Call("Query", query_params(str(self.table_name), self.keys, prefix, start))
+            items.extend(resp.get("Items", []))
+            start = resp.get("LastEvaluatedKey")
+            if not start:
+                return items
+
+    def flush(self, timeout: float | None = None) -> int:
+        """Wait for background captures (up to ``timeout``), then deliver the outbox.
+
+        Always reads the table's outbox (one Query), so items an earlier process left are
+        delivered too. Returns how many queued captures were delivered.
+        """
+        if not self._wait_idle(timeout):
+            logger.warning("flush: background captures still in flight after %ss", timeout)
+        return self.io.run(self._deliver_plan(check_table=True))
+
+    async def aflush(self, timeout: float | None = None) -> int:
+        """Async twin of :meth:`flush` (awaits this loop's background capture tasks)."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        loop = asyncio.get_running_loop()
+        tasks = [t for t in self._tasks if t.get_loop() is loop and not t.done()]
+        if tasks:
+            _, pending = await asyncio.wait(tasks, timeout=timeout)
+            if pending:
+                logger.warning("aflush: %d capture tasks still running", len(pending))
+        if self._inflight:
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            await asyncio.to_thread(self._wait_idle, left)
+        return await self.io.arun(self._deliver_plan(check_table=True))
+
+    def pending_captures(self) -> int:
+        """Captures not delivered yet: outbox (known to this process) + in flight."""
+        with self._lock:
+            running = sum(1 for t in self._tasks if not t.done())
+            return len(self._local) + (self._known_outbox or 0) + self._inflight + running
+
+    # -- forget ------------------------------------------------------------------------------
+
+    def forget(self, actor_id: str, *, session_id: str | None = None) -> ForgetReport:
+        """Delete a user's events (all sessions, or one), long-term records and outbox items.
+
+        Waits for this object's background captures first. With ``session_id``, only that
+        session's events and the records of session-scoped templates (``{sessionId}``)
+        go: actor-wide records (facts, preferences) cannot be told apart by session.
+        """
+        plan = self._forget_plan(actor_id, session_id)
+        self._wait_idle(None)
+        return self.io.run(plan)
+
+    async def aforget(self, actor_id: str, *, session_id: str | None = None) -> ForgetReport:
+        """Async twin of :meth:`forget`."""
+        plan = self._forget_plan(actor_id, session_id)
+        loop = asyncio.get_running_loop()
+        tasks = [t for t in self._tasks if t.get_loop() is loop and not t.done()]
+        if tasks:
+            await asyncio.wait(tasks)
+        if self._inflight:
+            await asyncio.to_thread(self._wait_idle, None)
+        return await self.io.arun(plan)
+
+    def _forget_plan(self, actor_id: str, session_id: str | None) -> Plan[ForgetReport]:
+        actor = encode_actor(_require(actor_id, "actor id"))
+        session = encode_session(session_id) if session_id is not None else None
+        return self._forget_steps(actor, session)
+
+    def _forget_steps(self, actor: str, session: str | None) -> Plan[ForgetReport]:
+        # 1. The outbox first, so no later flush brings deleted turns back.
+        with self._lock:
+            mine = [
+                e
+                for e in self._local
+                if e.actor_id == actor and (session is None or e.session_id == session)
+            ]
+            self._local = [e for e in self._local if e not in mine]
+        outbox = len(mine)
+        if self.io.has_table:
+            items = yield from self._outbox_items_plan(actor_prefix(actor))
+            sks = [
+                it[self.keys.sk_attr]["S"]
+                for it in items
+                if session is None or it.get("sessionId", {}).get("S") == session
+            ]
+            if sks:
+                yield from batch_write_plan(str(self.table_name), delete_requests(self.keys, sks))
+                with self._lock:
+                    if self._known_outbox:
+                        self._known_outbox = max(0, self._known_outbox - len(sks))
+            outbox += len(sks)
+        # 2. Events.
+        sessions = [session] if session is not None else (yield from self._sessions_plan(actor))
+        events = 0
+        for sid in sessions:
+            ids = yield from self._event_ids_plan(actor, sid)
+            for start in range(0, len(ids), _EVENT_DELETES):
+                calls: list[Call] = [
+                    MemoryCall(
+                        "DeleteEvent",
+                        {
+                            "memoryId": self.memory_id,
+                            "actorId": actor,
+                            "sessionId": sid,
+                            "eventId": eid,
+                        },
+                    )
+                    for eid in ids[start : start + _EVENT_DELETES]
+                ]
+                yield calls
+            events += len(ids)
+        # 3. Long-term records in the actor's namespaces (configured and the strategies').
+        if self._strategies is None:
+            yield from self._load_strategies()
+        roots = self._forget_roots(actor, session)
+        record_ids: list[str] = []
+        for root in roots:
+            for rid in (yield from self._record_ids_plan(root)):
+                if rid not in record_ids:
+                    record_ids.append(rid)
+        failed: list[dict[str, Any]] = []
+        for start in range(0, len(record_ids), _DELETE_BATCH):
+            resp = yield MemoryCall(
+                "BatchDeleteMemoryRecords",
+                {
+                    "memoryId": self.memory_id,
+                    "records": [
+                        {"memoryRecordId": rid} for rid in record_ids[start : start + _DELETE_BATCH]
+                    ],
+                },
+            )
+            failed.extend(resp.get("failedRecords") or [])
+        if failed:
+            raise AgentCoreMemoryError(
+                f"forget: {len(failed)} of {len(record_ids)} memory records of actor {actor!r} "
+                f"could not be deleted: {failed[:3]}",
+                resource=self.memory_id,
+                operation="BatchDeleteMemoryRecords",
+            )
+        logger.info(
+            "forgot actor %s: %d events in %d sessions, %d records, %d outbox items",
+            actor,
+            events,
+            len(sessions),
+            len(record_ids),
+            outbox,
+        )
+        return ForgetReport(
+            actor, session, len(sessions), events, len(record_ids), outbox, tuple(roots)
+        )
+
+    def _forget_roots(self, actor: str, session: str | None) -> list[str]:
+        templates: dict[str, list[str | None]] = {}
+        for template, cfg in self.retrieval.items():
+            if STRATEGY not in template:
+                templates.setdefault(template, []).append(None)
+            elif cfg.strategy_id:
+                templates.setdefault(template, []).append(cfg.strategy_id)
+        for strategy, tpls in (self._strategies or {}).items():
+            for template in tpls:
+                templates.setdefault(template, []).append(strategy)
+        roots: list[str] = []
+        for template, sids in templates.items():
+            if ACTOR not in template or (session is not None and SESSION not in template):
+                continue
+            for sid in sids:
+                ns = resolve(template, actor, session, sid)
+                if ns is not None and ns not in roots:
+                    roots.append(ns)
+        # A root below another one is covered by it.
+        return [r for r in roots if not any(o != r and within(r, o) for o in roots)]
+
+    def _sessions_plan(self, actor: str) -> Plan[list[str]]:
+        out: list[str] = []
+        token = None
+        while True:
+            params: dict[str, Any] = {"memoryId": self.memory_id, "actorId": actor}
+            params["maxResults"] = 100
+            if token:
+                params["nextToken"] = token
+            resp = yield MemoryCall("ListSessions", params)
+            out.extend(s["sessionId"] for s in resp.get("sessionSummaries") or [])
+            token = resp.get("nextToken")
+            if not token:
+                return out
+
+    def _event_ids_plan(self, actor: str, session: str) -> Plan[list[str]]:
+        out: list[str] = []
+        token = None
+        while True:
+            params: dict[str, Any] = {
+                "memoryId": self.memory_id,
+                "actorId": actor,
+                "sessionId": session,
+                "includePayloads": False,
+                "maxResults": 100,
+            }
+            if token:
+                params["nextToken"] = token
+            resp = yield MemoryCall("ListEvents", params)
+            out.extend(e["eventId"] for e in resp.get("events") or [])
+            token = resp.get("nextToken")
+            if not token:
+                return out
+
+    def _record_ids_plan(self, root: str) -> Plan[list[str]]:
+        out: list[str] = []
+        token = None
+        while True:
+            params: dict[str, Any] = {
+                "memoryId": self.memory_id,
+                "namespacePath": root,
+                "maxResults": 100,
+            }
+            if token:
+                params["nextToken"] = token
+            resp = yield MemoryCall("ListMemoryRecords", params)
+            for rec in resp.get("memoryRecordSummaries") or []:
+                if any(within(n, root) for n in rec.get("namespaces") or []):
+                    out.append(rec["memoryRecordId"])
+            token = resp.get("nextToken")
+            if not token:
+                return out
