@@ -63,9 +63,11 @@ from langgraph_agentcore.namespaces import (
     encode_label,
     from_path,
     item_sk,
+    labels,
     ns_prefix,
     parse_sk,
     to_path,
+    within,
 )
 from langgraph_agentcore.table import (
     Call,
@@ -239,6 +241,11 @@ class AgentCoreMemoryStore(BaseStore):
         tombstone_threshold: Stale records are deleted from AgentCore in batches of this.
         orphan_grace_seconds: :meth:`reconcile` deletes unreferenced records only when
             older than this (a concurrent put may be about to reference them).
+        include_extracted: Also show records AgentCore's strategies extracted in
+            ``search()`` without a query and in ``list_namespaces`` (one more
+            ``ListMemoryRecords`` per 100 records of the subtree, sent concurrently with
+            the first DynamoDB Query). Off by default: those calls then touch DynamoDB
+            only. ``search(query=...)`` always includes them.
     """
 
     supports_ttl: bool = True
@@ -265,6 +272,7 @@ class AgentCoreMemoryStore(BaseStore):
         pk_prefix: str = "agent#",
         tombstone_threshold: int = MAX_RECORD_BATCH,
         orphan_grace_seconds: float = 900.0,
+        include_extracted: bool = False,
     ) -> None:
         if not isinstance(memory_id, str) or not memory_id:
             raise ValueError(f"memory_id must be a non-empty str, got {memory_id!r}")
@@ -302,6 +310,7 @@ class AgentCoreMemoryStore(BaseStore):
         self.ttl_config = ttl
         self.tombstone_threshold = max(1, int(tombstone_threshold))
         self.orphan_grace_seconds = float(orphan_grace_seconds)
+        self.include_extracted = bool(include_extracted)
         self._agent_tag = hashlib.blake2b(agent_id.encode("utf-8"), digest_size=16).hexdigest()
         #: Clock (epoch seconds); tests replace it to exercise TTL.
         self._now: Callable[[], float] = time.time
@@ -515,18 +524,23 @@ class AgentCoreMemoryStore(BaseStore):
         }
         return cls(**kwargs)
 
-    def _record_item(self, rec: dict[str, Any], score: float | None = None) -> SearchItem:
-        """An extracted AgentCore record as a store item (key = record id)."""
-        namespaces = rec.get("namespaces") or ["/"]
+    def _record_item(
+        self, rec: dict[str, Any], score: float | None = None, path: str | None = None
+    ) -> SearchItem:
+        """An extracted AgentCore record as a store item (key = record id).
+
+        ``path`` is the record namespace to report (default: its first).
+        """
+        path = path or (rec.get("namespaces") or ["/"])[0]
         created = _dt(rec.get("createdAt") or datetime.now(timezone.utc))
         return SearchItem(
-            namespace=from_path(namespaces[0]),
+            namespace=from_path(path),
             key=rec["memoryRecordId"],
             value={
                 "text": rec.get("content", {}).get("text", ""),
                 "strategy_id": rec.get("memoryStrategyId"),
                 "metadata": _plain_metadata(rec.get("metadata") or {}),
-                "namespace": namespaces[0],
+                "namespace": path,
             },
             created_at=created,
             updated_at=_dt(rec.get("timestamp") or created),
@@ -619,6 +633,47 @@ class AgentCoreMemoryStore(BaseStore):
             params["ExclusiveStartKey"] = start
         return params
 
+    def _list_records_call(self, path: str, token: str | None = None) -> MemoryCall:
+        """One page (100) of ListMemoryRecords under ``path``."""
+        params: dict[str, Any] = {
+            "memoryId": self.memory_id,
+            "namespacePath": path,
+            "maxResults": MAX_RECORD_BATCH,
+        }
+        if token:
+            params["nextToken"] = token
+        return MemoryCall("ListMemoryRecords", params)
+
+    def _extracted_plan(
+        self, root: str, first: dict[str, Any]
+    ) -> Plan[list[tuple[dict[str, Any], str]]]:
+        """Every extracted record under ``root``, with its namespace inside ``root``.
+
+        ``first`` is the first ListMemoryRecords page (already fetched, concurrently
+        with DynamoDB); later pages follow ``nextToken``. Records of any store (they
+        carry ``lg_key``; the index items speak for them) and records outside the
+        subtree (the service may match ``namespacePath`` as a string prefix) are dropped.
+        """
+        out: list[tuple[dict[str, Any], str]] = []
+        foreign = 0
+        resp = first
+        while True:
+            for rec in resp.get("memoryRecordSummaries", []):
+                if META_KEY in (rec.get("metadata") or {}):
+                    continue
+                path = _path_within(rec, root)
+                if path is None:
+                    foreign += 1
+                    continue
+                out.append((rec, path))
+            token = resp.get("nextToken")
+            if not token:
+                break
+            resp = yield self._list_records_call(root, token)
+        if foreign:
+            logger.debug("dropped %d records outside %s from ListMemoryRecords", foreign, root)
+        return out
+
     # -- queues ---------------------------------------------------------------------------------
 
     def _tombstone(self, *record_ids: str | None) -> None:
@@ -689,9 +744,11 @@ class AgentCoreMemoryStore(BaseStore):
         record = rec.get("memoryRecord", {})
         if (record.get("metadata") or {}).get(META_KEY) is not None:
             return None  # one of ours, stale or orphaned
-        if (record.get("namespaces") or ["/"])[0].rstrip("/") != to_path(op.namespace).rstrip("/"):
-            return None
-        found = self._record_item(record)
+        want = labels(to_path(op.namespace))
+        path = next((n for n in record.get("namespaces") or () if labels(n) == want), None)
+        if path is None:
+            return None  # the record lives in another namespace
+        found = self._record_item(record, path=path)
         return Item(
             namespace=found.namespace,
             key=found.key,
@@ -716,14 +773,24 @@ class AgentCoreMemoryStore(BaseStore):
         now = self._now()
         found: list[tuple[SearchItem, bool]] = []
         start: dict[str, Any] | None = None
+        root = to_path(op.namespace_prefix)
+        listing = self._list_records_call(root) if self.include_extracted and need != 0 else None
+        first: dict[str, Any] | None = None
+        scanned: set[tuple[tuple[str, ...], str]] = set()  # live index items, matching or not
         while need is None or len(found) < need:
-            resp = yield Call("Query", self._query_params(prefix, start))
+            query = Call("Query", self._query_params(prefix, start))
+            if listing is not None:  # the first page of both services at once
+                resp, first = yield [query, listing]
+                listing = None
+            else:
+                resp = yield query
             for raw in resp.get("Items", []):
                 if self._expired_item(raw, now):
                     with self._lock:
                         self._expired.add(raw[self.keys.sk_attr]["S"])
                     continue
                 it = self._to_item(raw, SearchItem)
+                scanned.add((it.namespace, it.key))
                 if isinstance(it, SearchItem) and _matches(it.value, op.filter):
                     found.append((it, "ttlSeconds" in raw))
                     if need is not None and len(found) >= need:
@@ -731,6 +798,10 @@ class AgentCoreMemoryStore(BaseStore):
             start = resp.get("LastEvaluatedKey")
             if not start:
                 break
+        if listing is not None:
+            first = yield listing
+        if first is not None:
+            found = yield from self._merge_extracted(found, scanned, root, first, op.filter)
         page = found[op.offset : op.offset + op.limit]
         if op.refresh_ttl:
             sks = [item_sk(it.namespace, it.key) for it, has_ttl in page if has_ttl]
@@ -739,37 +810,86 @@ class AgentCoreMemoryStore(BaseStore):
         logger.debug("store search %s: %d items", op.namespace_prefix, len(page))
         return [it for it, _ in page]
 
-    def _query_plan(self, op: SearchOp) -> Plan[list[SearchItem]]:
-        """Semantic search: one retrieval, then one batched read of the index items."""
+    def _merge_extracted(
+        self,
+        found: list[tuple[SearchItem, bool]],
+        scanned: set[tuple[tuple[str, ...], str]],
+        root: str,
+        first: dict[str, Any],
+        flt: dict[str, Any] | None,
+    ) -> Plan[list[tuple[SearchItem, bool]]]:
+        """Index items plus the extracted records under ``root``, sorted by (namespace, key).
+
+        An index item with the same namespace and key (``scanned``, whether it matched
+        the filter or not) shadows a record, as in :meth:`get`. The index scan may have
+        stopped at ``offset + limit`` matches: any item it did not reach sorts after
+        those, and so does the record it would shadow, outside the page.
+        """
+        records = yield from self._extracted_plan(root, first)
+        if not records:
+            return found
+        taken = set(scanned)
+        merged = list(found)
+        for rec, path in records:
+            it = self._record_item(rec, path=path)
+            if (it.namespace, it.key) not in taken and _matches(it.value, flt):
+                taken.add((it.namespace, it.key))
+                merged.append((it, False))
+        merged.sort(key=lambda pair: (pair[0].namespace, pair[0].key))
+        return merged
+
+    def _retrieve_call(self, op: SearchOp, root: str, top_k: int) -> MemoryCall:
         assert op.query
-        want = max(op.offset + op.limit, 1)
-        top_k = min(MAX_RECORD_BATCH, want * (3 if op.filter else 2))
-        resp = yield MemoryCall(
+        return MemoryCall(
             "RetrieveMemoryRecords",
             {
                 "memoryId": self.memory_id,
-                "namespacePath": to_path(op.namespace_prefix),
+                "namespacePath": root,
                 "searchCriteria": {"searchQuery": op.query[:10_000], "topK": top_k},
                 "maxResults": top_k,
             },
         )
-        records = resp.get("memoryRecordSummaries", [])
+
+    def _query_plan(self, op: SearchOp) -> Plan[list[SearchItem]]:
+        """Semantic search: one retrieval, then one batched read of the index items.
+
+        Records outside the requested subtree are dropped; if they filled the ``topK``,
+        the retrieval is repeated once with the largest ``topK``.
+        """
+        assert op.query
+        want = max(op.offset + op.limit, 1)
+        top_k = min(MAX_RECORD_BATCH, want * (3 if op.filter else 2))
+        root = to_path(op.namespace_prefix)
+        resp = yield self._retrieve_call(op, root, top_k)
+        got_all = resp.get("memoryRecordSummaries", [])
+        records = [(r, p) for r in got_all if (p := _path_within(r, root)) is not None]
+        if len(records) < len(got_all) and len(got_all) >= top_k and top_k < MAX_RECORD_BATCH:
+            # Records of sibling namespaces (``namespacePath`` matched as a string prefix)
+            # took retrieval slots: ask once more for as many candidates as allowed.
+            logger.debug(
+                "store query %s: %d foreign records, widening topK",
+                root,
+                len(got_all) - len(records),
+            )
+            resp = yield self._retrieve_call(op, root, MAX_RECORD_BATCH)
+            got_all = resp.get("memoryRecordSummaries", [])
+            records = [(r, p) for r in got_all if (p := _path_within(r, root)) is not None]
         wanted: dict[str, dict[str, Any]] = {}
-        refs: list[tuple[dict[str, Any], str | None]] = []
-        for rec in records:
+        refs: list[tuple[dict[str, Any], str, str | None]] = []
+        for rec, path in records:
             meta = rec.get("metadata") or {}
             key = key_from_metadata(meta.get(META_KEY))
             if key is None:
-                refs.append((rec, None))
+                refs.append((rec, path, None))
                 continue
-            ns = from_path((rec.get("namespaces") or ["/"])[0])
+            ns = from_path(path)
             if not ns:
                 continue
             try:
                 sk = item_sk(ns, key)
             except ValueError:
                 continue
-            refs.append((rec, sk))
+            refs.append((rec, path, sk))
             wanted[sk] = self._key(sk)
         index: dict[str, dict[str, Any]] = {}
         if wanted:
@@ -778,10 +898,10 @@ class AgentCoreMemoryStore(BaseStore):
         now = self._now()
         out: list[tuple[SearchItem, bool]] = []
         seen: set[str] = set()
-        for rec, ref in refs:
+        for rec, path, ref in refs:
             score = rec.get("score")
             if ref is None:
-                it = self._record_item(rec, score)
+                it = self._record_item(rec, score, path)
                 has_ttl = False
             else:
                 raw = index.get(ref)
@@ -831,8 +951,16 @@ class AgentCoreMemoryStore(BaseStore):
         now = self._now()
         out: list[tuple[str, ...]] = []
         start: dict[str, Any] | None = None
+        root = to_path(lead)
+        listing = self._list_records_call(root) if self.include_extracted and need != 0 else None
+        first: dict[str, Any] | None = None
         while need is None or len(out) < need:
-            resp = yield Call("Query", self._query_params(prefix, start, "#sk, #ttl"))
+            query = Call("Query", self._query_params(prefix, start, "#sk, #ttl"))
+            if listing is not None:  # the first page of both services at once
+                resp, first = yield [query, listing]
+                listing = None
+            else:
+                resp = yield query
             for raw in resp.get("Items", []):
                 if self._expired_item(raw, now):
                     continue
@@ -848,6 +976,19 @@ class AgentCoreMemoryStore(BaseStore):
             start = resp.get("LastEvaluatedKey")
             if not start:
                 break
+        if listing is not None:
+            first = yield listing
+        if first is not None:
+            extra: set[tuple[str, ...]] = set()
+            for rec, _ in (yield from self._extracted_plan(root, first)):
+                for path in rec.get("namespaces") or ():
+                    ns = from_path(path)
+                    if not ns or not within(path, root):
+                        continue
+                    if all(_does_match(c, ns) for c in conds):
+                        extra.add(ns[: op.max_depth] if op.max_depth is not None else ns)
+            if extra - set(out):
+                out = sorted(extra.union(out))
         return out[op.offset : op.offset + op.limit]
 
     def _put_plan(self, p: _Put) -> Plan[bool]:
@@ -1091,14 +1232,7 @@ class AgentCoreMemoryStore(BaseStore):
         orphans = 0
         token: str | None = None
         while True:
-            params: dict[str, Any] = {
-                "memoryId": self.memory_id,
-                "namespacePath": "/",
-                "maxResults": MAX_RECORD_BATCH,
-            }
-            if token:
-                params["nextToken"] = token
-            resp = yield MemoryCall("ListMemoryRecords", params)
+            resp = yield self._list_records_call("/", token)
             for rec in resp.get("memoryRecordSummaries", []):
                 meta = rec.get("metadata") or {}
                 if (meta.get(META_AGENT) or {}).get("stringValue") != self._agent_tag:
@@ -1126,6 +1260,15 @@ class AgentCoreMemoryStore(BaseStore):
             "synced": synced,
             "deleted_records": deleted,
         }
+
+
+def _path_within(rec: dict[str, Any], root: str) -> str | None:
+    """The record's first namespace inside ``root`` (label by label), or None if outside.
+
+    AgentCore documents ``namespacePath`` as a string prefix: ``/users/u1`` may answer
+    with records of ``/users/u12``. Every record a subtree request returns is checked.
+    """
+    return next((n for n in rec.get("namespaces") or () if within(n, root)), None)
 
 
 def _plain_metadata(meta: dict[str, Any]) -> dict[str, Any]:

@@ -357,10 +357,8 @@ class MemoryBackend:
     @namespace_path_semantics.setter
     def namespace_path_semantics(self, value: str) -> None:
         if value not in NAMESPACE_PATH_SEMANTICS:
-            raise ValueError(
-                f"namespace_path_semantics must be one of {NAMESPACE_PATH_SEMANTICS}, "
-                f"got {value!r}"
-            )
+            choices = ", ".join(NAMESPACE_PATH_SEMANTICS)
+            raise ValueError(f"namespace_path_semantics must be one of {choices}; got {value!r}")
         self._namespace_path_semantics = value
 
     # ---------------------------------------------------------------- persistence

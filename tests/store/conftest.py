@@ -39,6 +39,19 @@ def wire_twin(twin: MemoryTwin, counter: RequestCounter | None = None) -> Callab
     return wire
 
 
+def wire_http(counter: RequestCounter | None = None) -> Callable[[Any], Any]:
+    """Let a (sync or async) client reach the twin's HTTP server: take moto's stub off."""
+    from moto.core.models import botocore_stubber
+
+    def wire(client: Any) -> Any:
+        client.meta.events.unregister("before-send", botocore_stubber)
+        if counter is not None:
+            counter.attach(client)
+        return client
+
+    return wire
+
+
 def wire_moto(counter: RequestCounter | None = None) -> Callable[[Any], Any]:
     def wire(client: Any) -> Any:
         attach_moto(client)
@@ -88,6 +101,33 @@ class Env:
                 wire=wire_twin(self.twin, self.ac),
                 region_name=REGION,
                 config=cfg,
+            ),
+            **kw,
+        )
+        self.stores.append(store)
+        return store
+
+    def http_store(self, url: str, agent_id: str = "agent-1", **kw: Any) -> AgentCoreMemoryStore:
+        """A store whose AgentCore clients talk to the twin's loopback server at ``url``."""
+        ddb = self.ddb.attach(boto3.client("dynamodb", region_name=REGION))
+        ac = wire_http(self.ac)(
+            boto3.client("bedrock-agentcore", region_name=REGION, endpoint_url=url, config=NO_RETRY)
+        )
+        store = AgentCoreMemoryStore(
+            self.memory_id,
+            self.table,
+            agent_id,
+            dynamodb_client=ddb,
+            agentcore_client=ac,
+            async_dynamodb_client_factory=async_client_factory(
+                "dynamodb", wire=wire_moto(self.ddb), region_name=REGION
+            ),
+            async_agentcore_client_factory=async_client_factory(
+                "bedrock-agentcore",
+                wire=wire_http(self.ac),
+                region_name=REGION,
+                endpoint_url=url,
+                config=NO_RETRY,
             ),
             **kw,
         )
