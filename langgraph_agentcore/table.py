@@ -22,7 +22,7 @@ import re
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -117,11 +117,16 @@ def translate(exc: Exception, table_name: str, op: str) -> AgentCoreStorageError
 
 
 class ServiceClients:
-    """The clients of one AWS service: a boto3 client and one aiobotocore client per loop.
+    """The clients of one AWS service: a boto3 client and an aiobotocore client for all loops.
 
-    Built lazily from the same options. aiohttp connections belong to the event loop
-    that opened them, so each loop gets its own async client; :meth:`aclose` closes the
-    running loop's. Clients passed in by the user are used as they are and never closed.
+    Built lazily from the same options. The expensive part of an async client (botocore
+    session, service model, endpoint rules, credentials, TLS contexts) is built once, in a
+    worker thread, and shared by every event loop; only the aiohttp session is per loop
+    (see :mod:`langgraph_agentcore.aio`). Per-loop parts are closed when their loop shuts
+    down (the end of ``asyncio.run``), by :meth:`aclose` for the running loop, and by
+    :meth:`close` for all loops. With ``async_client_factory`` (or a config that cannot be
+    shared: adaptive retries) each loop gets its own client context instead, closed the
+    same way. Clients passed in by the user are used as they are and never closed.
     """
 
     def __init__(
@@ -142,11 +147,24 @@ class ServiceClients:
         self._user_async_client = async_client
         self.async_client_factory = async_client_factory
         self._session = session
+        self._boto_session: Any = session
         self._region_name = region_name
         self._endpoint_url = endpoint_url
         self._config = config
-        self._aclients: dict[asyncio.AbstractEventLoop, tuple[Any, Any]] = {}
+        #: Per-loop client contexts (factory or unshareable config): loop -> entry.
+        self._aclients: dict[asyncio.AbstractEventLoop, _LoopClient] = {}
+        #: The shared async build: (aiobotocore session, client or None if per loop).
+        self._shared: Future[tuple[Any, Any]] | None = None
+        self._shared_client: Any = None
         self._lock = threading.Lock()
+
+    def _boto(self) -> Any:
+        """The boto3 session (the user's, or one of ours shared by sync and async)."""
+        if self._boto_session is None:
+            import boto3
+
+            self._boto_session = boto3.session.Session()
+        return self._boto_session
 
     @property
     def client(self) -> Any:
@@ -154,10 +172,7 @@ class ServiceClients:
         if self._client is None:
             with self._lock:
                 if self._client is None:
-                    import boto3
-
-                    session = self._session or boto3.session.Session()
-                    self._client = session.client(
+                    self._client = self._boto().client(
                         self.service,
                         region_name=self._region_name,
                         endpoint_url=self._endpoint_url,
@@ -172,60 +187,139 @@ class ServiceClients:
         self._owns_client = False
 
     async def aclient(self) -> Any:
-        """The aiobotocore client of the running event loop (created on first use)."""
+        """The aiobotocore client for the running event loop (built on first use)."""
         if self._user_async_client is not None:
             return self._user_async_client
+        if self.async_client_factory is not None:
+            return await self._loop_client(self.async_client_factory)
+        if self._shared_client is not None:
+            return self._shared_client
+        fut = self._shared_build()
+        session, client = fut.result() if fut.done() else await asyncio.wrap_future(fut)
+        if client is not None:
+            return client
+        return await self._loop_client(lambda: session.create_client(**self._client_kwargs()))
+
+    def _client_kwargs(self) -> dict[str, Any]:
+        region = self._region_name or getattr(self._boto(), "region_name", None)
+        return {
+            "service_name": self.service,
+            "region_name": region,
+            "endpoint_url": self._endpoint_url,
+            "config": self._config,
+        }
+
+    def _shared_build(self) -> Future[tuple[Any, Any]]:
+        """The one build of the async side, started in a worker thread on first need."""
+        with self._lock:
+            fut = self._shared
+            if fut is not None and not (fut.done() and fut.exception() is not None):
+                return fut
+            fut = self._shared = Future()
+        threading.Thread(
+            target=self._build, args=(fut,), name=f"lgac-{self.service}-client", daemon=True
+        ).start()
+        return fut
+
+    def _build(self, fut: Future[tuple[Any, Any]]) -> None:
+        from langgraph_agentcore import aio
+
+        try:
+            boto = self._boto()
+            with self._lock:
+                credentials = boto.get_credentials()
+            session = aio.aio_session(boto, credentials)
+            client = None
+            if aio.shareable(session, self._config):
+                kwargs = self._client_kwargs()
+                client = aio.build_shared_client(session, kwargs.pop("service_name"), **kwargs)
+                self._shared_client = client
+            how = "shared" if client is not None else "per loop"
+            logger.debug("%s: async client built (%s)", self.service, how)
+            fut.set_result((session, client))
+        except BaseException as exc:
+            fut.set_exception(exc)
+
+    async def _loop_client(self, make: Callable[[], Any]) -> Any:
+        """The running loop's own client, from the context ``make()`` returns."""
         loop = asyncio.get_running_loop()
         entry = self._aclients.get(loop)
         if entry is None:
-            for dead in [lp for lp in self._aclients if lp.is_closed()]:
-                self._aclients.pop(dead, None)
-            ctx = (
-                self.async_client_factory()
-                if self.async_client_factory is not None
-                else self._async_client_context()
-            )
-            entry = (ctx, await ctx.__aenter__())
+            entry = _LoopClient(loop)
             self._aclients[loop] = entry
-        return entry[1]
-
-    def _async_client_context(self) -> Any:
-        """An aiobotocore client context matching the boto3 options (session, region)."""
-        from aiobotocore.session import get_session
-
-        aio_session = get_session()
-        profile = getattr(self._session, "profile_name", None)
-        if profile and profile != "default":
-            aio_session.set_config_variable("profile", profile)
-        region = self._region_name or getattr(self._session, "region_name", None)
-        kwargs: dict[str, Any] = {}
-        creds = self._session.get_credentials() if self._session is not None else None
-        if creds is not None and not profile:
-            frozen = creds.get_frozen_credentials()
-            kwargs = {
-                "aws_access_key_id": frozen.access_key,
-                "aws_secret_access_key": frozen.secret_key,
-                "aws_session_token": frozen.token,
-            }
-        return aio_session.create_client(
-            self.service,
-            region_name=region,
-            endpoint_url=self._endpoint_url,
-            config=self._config,
-            **kwargs,
-        )
+            await entry.open(make, lambda: self._aclients.pop(loop, None))
+        return await entry.ready()
 
     def close(self) -> None:
-        """Close the sync client's connection pool if we created it."""
+        """Close the sync client (if we created it) and the async clients of every loop.
+
+        A loop's parts are closed in that loop when possible (a task on the running loop,
+        handed to a loop running in another thread, run on an idle one) and abandoned
+        when the loop is already closed.
+        """
         if self._owns_client and self._client is not None:
             self._client.close()
             self._client = None
+        for entry in list(self._aclients.values()):
+            if entry.resource is not None:
+                entry.resource.close_soon()
+        if self._shared_client is not None:
+            from langgraph_agentcore.aio import LoopLocalHTTPSession, http_session_of
+
+            http = http_session_of(self._shared_client)
+            if isinstance(http, LoopLocalHTTPSession):
+                http.close_all()
 
     async def aclose(self) -> None:
-        """Close the async client of the running loop."""
-        entry = self._aclients.pop(asyncio.get_running_loop(), None)
+        """Close the async client parts of the running loop."""
+        entry = self._aclients.get(asyncio.get_running_loop())
         if entry is not None:
-            await entry[0].__aexit__(None, None, None)
+            await entry.ready()
+            if entry.resource is not None:
+                await entry.resource.aclose()
+        if self._shared_client is not None:
+            from langgraph_agentcore.aio import LoopLocalHTTPSession, http_session_of
+
+            http = http_session_of(self._shared_client)
+            if isinstance(http, LoopLocalHTTPSession):
+                await http.aclose_loop()
+
+
+class _LoopClient:
+    """One loop's aiobotocore client context: opened once, closed with its loop."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.client: Any = None
+        self.resource: Any = None
+        self._opened: asyncio.Future[Any] = loop.create_future()
+
+    async def open(self, make: Callable[[], Any], forget: Callable[[], Any]) -> None:
+        from langgraph_agentcore.aio import LoopResource, abandon_aiohttp, http_session_of, track
+
+        try:
+            ctx = make()
+            self.client = await ctx.__aenter__()
+        except BaseException as exc:
+            forget()
+            self._opened.set_exception(exc)
+            self._opened.exception()  # retrieved: waiters (if any) see it too
+            raise
+        client = self.client
+        self.resource = LoopResource(
+            self.loop,
+            lambda: ctx.__aexit__(None, None, None),
+            lambda: abandon_aiohttp(http_session_of(client)),
+            on_closed=forget,
+        )
+        self._opened.set_result(client)
+        await track(self.resource)
+
+    async def ready(self) -> Any:
+        """The client, once opened (by whichever task of the loop opened it)."""
+        if self._opened.done():
+            return self._opened.result()
+        return await asyncio.shield(self._opened)
 
 
 class TableIO:

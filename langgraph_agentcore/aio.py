@@ -1,0 +1,423 @@
+"""aiobotocore clients that outlive event loops: shared work once, loop-bound parts per loop.
+
+An aiobotocore client is expensive to build (a botocore session registers ~600 handlers
+and parses the service model, endpoint rules and partitions from JSON; TLS contexts load
+the CA bundle: 90-590 ms in all) but only its HTTP session is bound to an event loop: an
+``aiohttp.ClientSession`` and its connector belong to the loop that opened them. So
+:func:`build_shared_client` builds one client per :class:`~langgraph_agentcore.table.
+ServiceClients`, once, in a worker thread, with :class:`LoopLocalHTTPSession` as its
+``http_session_cls``: that opens one aiobotocore ``AIOHTTPSession`` per loop on the
+loop's first request (sharing TLS contexts), and nothing else is per loop. Credentials
+are botocore's (:class:`SharedCredentials`): resolved once, thread-safe, refreshed off the
+loop, shared with the sync client.
+
+Per-loop resources are closed when their loop shuts down, without the user calling
+``aclose()``: see :func:`track`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+from collections.abc import AsyncGenerator, Awaitable, Callable
+from typing import Any
+
+from botocore.config import Config
+from botocore.credentials import ReadOnlyCredentials
+
+logger = logging.getLogger(__name__)
+
+
+# -- closing per-loop resources when their loop shuts down ---------------------------------
+
+
+class LoopResource:
+    """Something opened on one event loop (an HTTP session, a client context).
+
+    ``aclose`` closes it in its loop; ``abandon`` is the synchronous last resort once the
+    loop is closed and nothing can be awaited there any more; ``on_closed`` tells the
+    owner to forget it. Each runs at most once, whichever way the resource ends.
+    """
+
+    def __init__(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        aclose: Callable[[], Awaitable[Any]],
+        abandon: Callable[[], None],
+        on_closed: Callable[[], None] | None = None,
+    ) -> None:
+        self.loop = loop
+        self._aclose = aclose
+        self._abandon = abandon
+        self._on_closed = on_closed
+        self.closed = False
+
+    def _finish(self) -> None:
+        self.closed = True
+        _untrack(self)
+        if self._on_closed is not None:
+            self._on_closed()
+
+    async def aclose(self) -> None:
+        """Close it (in its own loop)."""
+        if self.closed:
+            return
+        self._finish()
+        await self._aclose()
+
+    def abandon(self) -> None:
+        """Release what can be released without a loop (best effort, never raises)."""
+        if self.closed:
+            return
+        self._finish()
+        try:
+            self._abandon()
+        except Exception as exc:  # a last resort must not fail the caller
+            logger.debug("abandoning a resource of a closed loop failed: %r", exc)
+
+    def close_soon(self) -> None:
+        """Close it from synchronous code, in whatever state its loop is.
+
+        Running in this thread: a task closes it. Running in another thread: handed over
+        with ``run_coroutine_threadsafe``. Idle: run to completion on it (unless another
+        loop runs in this thread). Closed: abandoned.
+        """
+        if self.closed:
+            return
+        loop = self.loop
+        if loop.is_closed():
+            self.abandon()
+            return
+        try:
+            running: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is loop:
+            task = loop.create_task(self.aclose())
+            _BACKGROUND.add(task)
+            task.add_done_callback(_BACKGROUND.discard)
+        elif loop.is_running():
+            asyncio.run_coroutine_threadsafe(self.aclose(), loop)
+        elif running is None:
+            loop.run_until_complete(self.aclose())
+        else:
+            self.abandon()
+
+
+class _LoopHook:
+    """The tracked resources of one loop and the async generator that closes them."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.resources: dict[int, LoopResource] = {}
+        self.agen: AsyncGenerator[None, None] | None = None
+        self.dead = False
+
+
+_HOOKS: dict[asyncio.AbstractEventLoop, _LoopHook] = {}
+_HOOKS_LOCK = threading.Lock()
+_BACKGROUND: set[asyncio.Task[None]] = set()
+
+
+async def _until_shutdown(hook: _LoopHook) -> AsyncGenerator[None, None]:
+    """Suspended at ``yield`` for the loop's lifetime; its ``finally`` closes the resources."""
+    try:
+        yield
+    finally:
+        with _HOOKS_LOCK:
+            if _HOOKS.get(hook.loop) is hook:
+                del _HOOKS[hook.loop]
+        if not hook.dead:  # dead: dropped after its loop closed; nothing can be awaited
+            for resource in list(hook.resources.values()):
+                try:
+                    await resource.aclose()
+                except Exception as exc:
+                    logger.warning("closing a client at event loop shutdown failed: %r", exc)
+
+
+async def track(resource: LoopResource) -> None:
+    """Close ``resource`` when its loop (the running one) shuts down.
+
+    Mechanism: the first resource of a loop starts an async generator
+    (:func:`_until_shutdown`) and leaves it suspended. A running asyncio loop registers
+    every async generator started in it (``sys.set_asyncgen_hooks``), and
+    ``loop.shutdown_asyncgens()`` (which ``asyncio.run``, ``asyncio.Runner``, pytest-asyncio
+    and ``uvloop.run`` call after the main task and before closing the loop) closes them
+    all: the generator's ``finally`` then awaits each resource's ``aclose`` while the
+    loop still runs. Nothing of the loop is patched; we hold the generator strongly (the
+    loop keeps only a weak reference). A loop closed without ``shutdown_asyncgens()`` is
+    noticed later (the next :func:`track` on any loop, or the owner's ``close()``) and
+    its resources are abandoned (closed as far as possible without a loop).
+    """
+    loop = resource.loop
+    hook = _HOOKS.get(loop)
+    if hook is None:
+        _prune()
+        hook = _LoopHook(loop)
+        agen = _until_shutdown(hook)
+        await agen.asend(None)  # runs to the yield without suspending: no interleaving
+        hook.agen = agen
+        with _HOOKS_LOCK:
+            _HOOKS[loop] = hook
+    hook.resources[id(resource)] = resource
+
+
+def _untrack(resource: LoopResource) -> None:
+    hook = _HOOKS.get(resource.loop)
+    if hook is not None:
+        hook.resources.pop(id(resource), None)
+
+
+def _prune() -> None:
+    """Abandon the resources of loops that closed without shutting down their generators."""
+    with _HOOKS_LOCK:
+        dead = [hook for loop, hook in _HOOKS.items() if loop.is_closed()]
+        for hook in dead:
+            del _HOOKS[hook.loop]
+    for hook in dead:
+        hook.dead = True
+        for resource in list(hook.resources.values()):
+            resource.abandon()
+        hook.agen = None
+
+
+def tracked_loops() -> int:
+    """How many event loops currently have tracked resources (for tests)."""
+    return len(_HOOKS)
+
+
+def abandon_aiohttp(http_session: Any) -> None:
+    """Mark an aiobotocore ``AIOHTTPSession``'s aiohttp connectors closed, synchronously.
+
+    Used only when the owning loop is gone: it closes what the connector can close without
+    awaiting and stops aiohttp from reporting the session as unclosed.
+    """
+    sessions = getattr(http_session, "_sessions", None) or {}
+    for session in list(sessions.values()):
+        connector = getattr(session, "connector", None)
+        if connector is not None and not connector.closed:
+            connector._close()
+
+
+# -- the loop-local HTTP session ------------------------------------------------------------
+
+
+class LoopLocalHTTPSession:
+    """aiobotocore ``http_session_cls`` for a client used from many loops.
+
+    aiobotocore builds one per client with the connection settings; this keeps those and
+    opens, on each loop's first request, an ``AIOHTTPSession`` with them for that loop
+    (closed when the loop shuts down, see :func:`track`). TLS contexts (loading the CA
+    bundle costs ~25 ms) are built once and shared by all loops.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        self._kwargs = kwargs
+        self._sessions: dict[asyncio.AbstractEventLoop, tuple[Any, LoopResource]] = {}
+        self._ssl: dict[str | None, Any] = {}
+        self._lock = threading.Lock()
+
+    async def __aenter__(self) -> LoopLocalHTTPSession:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose_loop()
+
+    async def close(self) -> None:
+        """Close the running loop's HTTP session (aiobotocore's ``client.close()``)."""
+        await self.aclose_loop()
+
+    async def send(self, request: Any) -> Any:
+        """Send with the running loop's HTTP session (opened on first use)."""
+        loop = asyncio.get_running_loop()
+        entry = self._sessions.get(loop)
+        if entry is None:
+            entry = await self._open(loop)
+        return await entry[0].send(request)
+
+    async def _open(self, loop: asyncio.AbstractEventLoop) -> tuple[Any, LoopResource]:
+        session = _make_aiohttp_session(self, self._kwargs)
+        # Neither await below suspends (AIOHTTPSession.__aenter__ only sets up its
+        # bookkeeping; track() runs a generator to its first yield), so no other task
+        # of this loop can open a second session meanwhile.
+        await session.__aenter__()
+        resource = LoopResource(
+            loop,
+            session.close,
+            lambda: abandon_aiohttp(session),
+            on_closed=lambda: self._forget(loop, session),
+        )
+        entry = (session, resource)
+        with self._lock:
+            self._sessions[loop] = entry
+        await track(resource)
+        logger.debug("opened an HTTP session for event loop %#x", id(loop))
+        return entry
+
+    def _forget(self, loop: asyncio.AbstractEventLoop, session: Any) -> None:
+        with self._lock:
+            entry = self._sessions.get(loop)
+            if entry is not None and entry[0] is session:
+                del self._sessions[loop]
+
+    def ssl_contexts(self, proxy_url: str | None, build: Callable[[str | None], Any]) -> Any:
+        """The TLS contexts for ``proxy_url``, built once (``SSLContext`` is thread-safe)."""
+        found = self._ssl.get(proxy_url)
+        if found is None:
+            with self._lock:
+                found = self._ssl.get(proxy_url)
+                if found is None:
+                    found = self._ssl[proxy_url] = build(proxy_url)
+        return found
+
+    async def aclose_loop(self) -> None:
+        """Close the running loop's HTTP session, if it has one."""
+        entry = self._sessions.get(asyncio.get_running_loop())
+        if entry is not None:
+            await entry[1].aclose()
+
+    def close_all(self) -> None:
+        """Close every loop's HTTP session from synchronous code (see ``close_soon``)."""
+        with self._lock:
+            entries = list(self._sessions.values())
+        for _, resource in entries:
+            resource.close_soon()
+
+    @property
+    def open_loops(self) -> int:
+        """How many loops have an open HTTP session (for tests)."""
+        return len(self._sessions)
+
+
+_SESSION_CLS: Any = None
+
+
+def _make_aiohttp_session(owner: LoopLocalHTTPSession, kwargs: dict[str, Any]) -> Any:
+    """An aiobotocore ``AIOHTTPSession`` whose TLS contexts come from ``owner``'s cache."""
+    global _SESSION_CLS
+    if _SESSION_CLS is None:
+        from aiobotocore.httpsession import AIOHTTPSession
+
+        class _SharedTLSSession(AIOHTTPSession):
+            _owner: LoopLocalHTTPSession
+
+            def _build_ssl_contexts(self, proxy_url: str | None) -> Any:
+                return self._owner.ssl_contexts(proxy_url, super()._build_ssl_contexts)
+
+        _SESSION_CLS = _SharedTLSSession
+    session = _SESSION_CLS(**kwargs)
+    session._owner = owner
+    return session
+
+
+def http_session_of(client: Any) -> Any:
+    """The HTTP session object of an aiobotocore client (None if it has none)."""
+    return getattr(getattr(client, "_endpoint", None), "http_session", None)
+
+
+# -- credentials ----------------------------------------------------------------------------
+
+
+class SharedCredentials:
+    """aiobotocore-compatible credentials backed by botocore's, usable from any loop.
+
+    aiobotocore's refreshable credentials guard refreshes with an ``asyncio.Lock``, which
+    binds to the first loop that waits on it; a client shared across loops would then
+    fail on another loop. botocore's own credentials (the sync client's: resolved once per
+    session) use a thread lock; a refresh, when one is due, runs in a worker thread so it
+    never blocks the loop.
+    """
+
+    def __init__(self, credentials: Any) -> None:
+        self._credentials = credentials
+        self.method = getattr(credentials, "method", None)
+
+    async def get_frozen_credentials(self) -> ReadOnlyCredentials:
+        """The current keys (refreshed off the loop when due)."""
+        due = getattr(self._credentials, "refresh_needed", None)
+        if due is not None and due():
+            frozen: ReadOnlyCredentials = await asyncio.to_thread(
+                self._credentials.get_frozen_credentials
+            )
+            return frozen
+        current: ReadOnlyCredentials = self._credentials.get_frozen_credentials()
+        return current
+
+    async def get_account_id(self) -> str | None:
+        """The account id, when the credential source provides one."""
+        return (await self.get_frozen_credentials()).account_id
+
+    def get_deferred_property(self, name: str) -> Callable[[], Any]:
+        """botocore's hook for endpoint builtins (aiobotocore swaps in the async getter)."""
+        return lambda: getattr(self._credentials, name, None)
+
+
+# -- building ---------------------------------------------------------------------------------
+
+_LOADERS: dict[Any, Any] = {}
+_LOADERS_LOCK = threading.Lock()
+
+
+def _shared_loader(data_path: Any) -> Any:
+    """One botocore data loader per search path for the process (it caches parsed JSON)."""
+    with _LOADERS_LOCK:
+        loader = _LOADERS.get(data_path)
+        if loader is None:
+            from botocore.loaders import create_loader
+
+            loader = _LOADERS[data_path] = create_loader(data_path)
+        return loader
+
+
+def aio_session(boto_session: Any, credentials: Any) -> Any:
+    """An aiobotocore session mirroring ``boto_session`` (profile) with ``credentials``.
+
+    It shares the process-wide data loader, and its credential lookup returns the given
+    (already resolved) credentials instead of running aiobotocore's provider chain again.
+    """
+    from aiobotocore.session import AioSession
+
+    class _Session(AioSession):
+        async def get_credentials(self) -> Any:
+            return shared
+
+    shared = SharedCredentials(credentials) if credentials is not None else None
+    session = _Session()
+    profile = getattr(boto_session, "profile_name", None)
+    if profile and profile != "default":
+        session.set_config_variable("profile", profile)
+    session.register_component(
+        "data_loader", _shared_loader(session.get_config_variable("data_path"))
+    )
+    return session
+
+
+def shareable(session: Any, config: Config) -> bool:
+    """True if one client may serve every loop with ``config``.
+
+    Not when the user picked an HTTP session class (it may bind to a loop), nor with
+    adaptive retries (aiobotocore's rate limiter holds asyncio locks and conditions).
+    """
+    if getattr(config, "http_session_cls", None) not in (None, LoopLocalHTTPSession):
+        return False
+    mode = (config.retries or {}).get("mode") or session.get_config_variable("retry_mode")
+    return mode != "adaptive"
+
+
+def build_shared_client(session: Any, service: str, **kwargs: Any) -> Any:
+    """Create an aiobotocore client for all loops (call from a thread without a loop).
+
+    The client is created on a throw-away loop in this thread, so parsing the service
+    model never blocks a caller's loop; nothing it holds is bound to that loop (its HTTP
+    session opens per loop on first use).
+    """
+    from aiobotocore.config import AioConfig
+
+    config = kwargs.pop("config", None) or Config()
+    aio_config = AioConfig(http_session_cls=LoopLocalHTTPSession).merge(config)
+
+    async def create() -> Any:
+        return await session.create_client(service, config=aio_config, **kwargs).__aenter__()
+
+    return asyncio.run(create())
