@@ -24,7 +24,7 @@ def _check(exc: BaseException) -> None:
     text = str(exc)
     assert MISSING in text and "does not exist" in text
     assert "memory_id" in text and "region" in text and "us-east-1" in text
-    assert exc.resource == MISSING  # type: ignore[attr-defined]
+    assert exc.resource == MISSING
 
 
 def test_unknown_memory_id_raises_memory_not_found(env: Env) -> None:
