@@ -175,7 +175,9 @@ def matches(predicted: str, expected: Expected, *, about_user: bool) -> bool:
     return bool(NEGATIONS & set(words)) == bool(NEGATIONS & expected_words)
 
 
-def pair(predicted: Sequence[str], expected: Sequence[Expected], *, about_user: bool) -> dict[int, int]:
+def pair(
+    predicted: Sequence[str], expected: Sequence[Expected], *, about_user: bool
+) -> dict[int, int]:
     """Maximum one-to-one matching: expected index -> predicted index (Kuhn's algorithm)."""
     edges = [
         [p for p, text in enumerate(predicted) if matches(text, e, about_user=about_user)]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -127,34 +128,115 @@ def normalize_text(text: str) -> str:
 # --------------------------------------------------------------------------- text helpers
 
 _CONTRACTIONS = (
-    (re.compile(r"\b(i)['’]m\b", re.I), r"\1 am"),
-    (re.compile(r"\b(i)['’]ve\b", re.I), r"\1 have"),
-    (re.compile(r"\b(i)['’]d\b", re.I), r"\1 would"),
-    (re.compile(r"\b(i)['’]ll\b", re.I), r"\1 will"),
-    (re.compile(r"\bcan['’]t\b", re.I), "cannot"),
-    (re.compile(r"\bwon['’]t\b", re.I), "will not"),
-    (re.compile(r"\b(do|does|did|is|are|was|were|have|has)n['’]t\b", re.I), r"\1 not"),
-    (re.compile(r"['’]"), "'"),
+    (re.compile(r"[’‘`´]"), "'"),
+    (re.compile(r"\b(i)'m\b", re.I), r"\1 am"),
+    (re.compile(r"\b(i)'ve\b", re.I), r"\1 have"),
+    (re.compile(r"\b(i)'d\b", re.I), r"\1 would"),
+    (re.compile(r"\b(i)'ll\b", re.I), r"\1 will"),
+    (re.compile(r"\b(we|you|they)'re\b", re.I), r"\1 are"),
+    (re.compile(r"\b(we|you|they)'ve\b", re.I), r"\1 have"),
+    (re.compile(r"\b(we|you|they)'ll\b", re.I), r"\1 will"),
+    (re.compile(r"\b(it|that|there|what|where|who|here|how|he|she)'s\b", re.I), r"\1 is"),
+    (re.compile(r"\b(name)'s\b", re.I), r"\1 is"),
+    (re.compile(r"\bcan'?t\b", re.I), "cannot"),
+    (re.compile(r"\bwon't\b", re.I), "will not"),
+    (
+        re.compile(r"\b(do|does|did|is|are|was|were|have|has|had|would|could|should)n'?t\b", re.I),
+        r"\1 not",
+    ),
+    # the same without apostrophes, as typed on phones ("im", "ive", "dont")
+    (re.compile(r"\b(i)m\b", re.I), r"\1 am"),
+    (re.compile(r"\b(i)ve\b", re.I), r"\1 have"),
 )
 
 _PRONOUNS = (
     (re.compile(r"\bI am\b", re.I), "they are"),
     (re.compile(r"\bI was\b", re.I), "they were"),
-    (re.compile(r"\bmyself\b", re.I), "themselves"),
-    (re.compile(r"\bmine\b", re.I), "theirs"),
-    (re.compile(r"\bmy\b", re.I), "their"),
-    (re.compile(r"\bme\b", re.I), "them"),
-    (re.compile(r"\bI\b", re.I), "they"),
+    (re.compile(r"\b(?:myself|ourselves)\b", re.I), "themselves"),
+    (re.compile(r"\b(?:mine|ours)\b", re.I), "theirs"),
+    (re.compile(r"\b(?:my|our)\b", re.I), "their"),
+    (re.compile(r"\b(?:me|us)\b", re.I), "them"),
+    (re.compile(r"\b(?:I|we)\b", re.I), "they"),
 )
 
+# Clauses that are questions, requests, wishes or hypotheticals, not statements.
 _NOT_STATEMENTS = re.compile(
-    r"^(?:what|where|when|who|whom|which|why|how|can|could|would|will|should|shall|do|does|"
-    r"did|is|are|was|were|if|please|let's|let us)\b",
+    r"^(?:what|where|when|whenever|who|whom|whose|which|why|how|can|could|would|will|should|"
+    r"shall|may|might|must|do|does|did|is|are|am|was|were|has|have|if|unless|suppose|"
+    r"imagine|maybe|perhaps|please|let's|let us|I wish|I hope|I wonder|I would love|"
+    r"I would like|I want to|I need you|I want you)\b",
+    re.I,
+)
+_REQUESTS = re.compile(
+    r"^(?:please|book|find|tell|show|give|help|remind|send|check|make|call|set|add|search|"
+    r"look up|recommend|suggest|plan|schedule|cancel|translate|explain|summari[sz]e|list|"
+    r"compare|I need you|I want you|I would like you|I need help|I would like to)\b",
     re.I,
 )
 
+_SUBJECT = r"(?:I|my|we|our)\b"
+_LEAD_WORDS = r"(?:(?:now|then|also|actually|and|but|so|plus|oh|well|btw)\s+)*"
+_CLAUSE_BREAK = re.compile(
+    rf",?\s+(?:and|but|so|also|plus|because|since|though|although|while|whereas)\s+"
+    rf"(?={_LEAD_WORDS}{_SUBJECT})|,\s*(?={_LEAD_WORDS}{_SUBJECT})|;\s*|\s+-+\s+|,\s+so\s+",
+    re.I,
+)
+_QUESTION_BREAK = re.compile(r",\s*|\s+(?:and|but|so)\s+", re.I)
 
-_CLAUSE_BREAK = re.compile(r",?\s+(?:and|but|so|also)\s+(?=(?:I|my)\b)|,\s+(?=(?:I|my)\b)", re.I)
+_LEAD = re.compile(
+    r"^(?:oh|ah|well|also|and|but|so|yes|yeah|yep|yup|no|nope|actually|btw|fyi|um+|uh+|"
+    r"hmm+|ok|okay|sorry|oh wait|wait|honestly|now|anyway|anyways|plus|basically|right|"
+    r"hey|hi|hello|lol|haha\w*|oops|then|though|although|because|since|cause|cuz|"
+    r"just so you know|by the way|for the record|fun fact|to be honest|as you know|"
+    r"you know|I mean|for what it is worth|in fact|these days|nowadays|currently|"
+    r"at the moment|right now|(?:please )?(?:remember|note|keep in mind|do not forget)"
+    r"(?: that)?(?=[\s,:]+(?:I|my|we|our)\b))\b[\s,:;!.-]*",
+    re.I,
+)
+_TRAIL = re.compile(
+    r"[\s,;:.-]*\b(?:lol|lmao|haha\w*|hehe\w*|btw|by the way|tbh|to be honest|honestly|"
+    r"fyi|just so you know|for the record|I guess|I think|I suppose|if possible|"
+    r"if you can(?: [\w']+)*|if that helps|please|thanks|thank you|anyway|anyways|"
+    r"actually|so yeah|yeah|you know|just saying|for context|too|as well|so no\b.*|"
+    r"so please\b.*)$",
+    re.I,
+)
+_NOT_TAIL = re.compile(r",\s*(?:and\s+)?not\s+[\w' -]{1,30}$", re.I)
+_REWRITES = (
+    # "my wife and I ..." / "we ..." -> "I ..." (the user is one of them)
+    (re.compile(r"^my [\w-]+(?: [\w-]+)? and I\b", re.I), "I"),
+    (re.compile(r"^we are\b", re.I), "I am"),
+    (re.compile(r"^we were\b", re.I), "I was"),
+    (re.compile(r"^we\b", re.I), "I"),
+    (re.compile(r"^our\b", re.I), "my"),
+    (re.compile(r"^(?:please )(?=always\b|never\b|from now on\b)", re.I), ""),
+    # "I don't X ... anymore" -> "I no longer X ..."
+    (
+        re.compile(r"^I (?:do|did) not (\w+)\b(.*?)[\s,]*(?:any ?more|any longer)$", re.I),
+        r"I no longer \1\2",
+    ),
+    (re.compile(r"^I am not (.+?)[\s,]*(?:any ?more|any longer)$", re.I), r"I am no longer \1"),
+    (re.compile(r"^I have not (.+?)[\s,]*(?:any ?more|any longer)$", re.I), r"I no longer have \1"),
+    (re.compile(r"^I have got\b", re.I), "I have"),
+)
+_HYPOTHETICAL = re.compile(r"\b(?:if|unless|would|could|might|wish)\b", re.I)
+_SMALL_TALK = re.compile(
+    r"^(?:(?:hi|hello|hey|hiya|yo|thanks|thank you|thx|ty|so much|a lot|again|very much|"
+    r"ok|okay|k|sure|great|cool|nice|awesome|perfect|fine|good|great choice|good choice|"
+    r"excellent|wonderful|lovely|amazing|sounds good|sounds great|sounds perfect|"
+    r"that is (?:great|perfect|fine|awesome|good|nice|lovely|amazing|helpful|all)|"
+    r"that works|yes|yeah|yep|no|nope|please|bye|goodbye|see you|see ya|later|"
+    r"good (?:morning|afternoon|evening|night)|of course|certainly|absolutely|got it|"
+    r"noted|happy to help|glad to help|glad I could help|you are welcome|no problem|"
+    r"no worries|np|how can I help(?: you)?(?: today)?|how may I help(?: you)?(?: today)?|"
+    r"what can I do for you(?: today)?|how are you(?: doing)?(?: today)?|lol|haha\w*|"
+    r"just saying hi|just|there|everyone|all|wow|oh|ah|hmm|um|alright|all right|will do|"
+    r"cheers|talk soon|have a (?:nice|good|great) (?:day|one|evening|weekend)|you too|"
+    r"for now|me too|same here|I am good|I am fine|I am great|not bad|and you)"
+    r"[\s,!.:;-]*)+$",
+    re.I,
+)
+_PRONOUN_OBJECT = re.compile(r"^(?:it|that|this|those|these|them|you|him|her|one)\b", re.I)
 
 
 def _expand_contractions(text: str) -> str:
@@ -171,71 +253,88 @@ def _third_person_object(text: str) -> str:
 
 
 def _third_person_verb(verb: str) -> str:
-    """Present-tense third person singular of a base-form English verb."""
+    """Present-tense third person singular of a base-form verb ("listen to" -> "listens to")."""
+    head, _, tail = verb.lower().partition(" ")
     irregular = {"have": "has", "do": "does", "go": "goes", "be": "is"}
-    lowered = verb.lower()
-    if lowered in irregular:
-        return irregular[lowered]
-    if lowered.endswith(("s", "sh", "ch", "x", "z", "o")):
-        return lowered + "es"
-    if lowered.endswith("y") and len(lowered) > 1 and lowered[-2] not in "aeiou":
-        return lowered[:-1] + "ies"
-    return lowered + "s"
+    if head in irregular:
+        head = irregular[head]
+    elif head.endswith(("s", "sh", "ch", "x", "z", "o")):
+        head += "es"
+    elif head.endswith("y") and len(head) > 1 and head[-2] not in "aeiou":
+        head = head[:-1] + "ies"
+    else:
+        head += "s"
+    return f"{head} {tail}" if tail else head
+
+
+def _strip_symbols(text: str) -> str:
+    """Drop emoji and other symbols (keep currency, %, & and +)."""
+    return "".join(c for c in text if unicodedata.category(c)[0] != "S" or c in "$€£¥%&+")
 
 
 def _sentences(text: str) -> list[tuple[str, bool]]:
     """Split text into (sentence, is_question) pairs."""
     out: list[tuple[str, bool]] = []
-    for match in re.finditer(r"[^.!?\n]+[.!?]*", text):
+    for match in re.finditer(r"[^.!?\n]+[.!?]*", _strip_symbols(text)):
         raw = match.group(0).strip()
         sentence = raw.rstrip(".!? ").strip()
         if sentence:
-            out.append((sentence, raw.endswith("?")))
+            out.append((sentence, "?" in raw))
     return out
 
 
+def _clean_clause(part: str) -> str:
+    """Strip chatter around a clause and rewrite "we"/"anymore" forms for the rules."""
+    previous = None
+    part = part.strip()
+    while part != previous:
+        previous = part
+        part = _LEAD.sub("", part).strip()
+        part = _TRAIL.sub("", part).strip()
+    part = _NOT_TAIL.sub("", part).strip()
+    for pattern, repl in _REWRITES:
+        part = pattern.sub(repl, part)
+    return part.strip(" ,;:-")
+
+
 def _clauses(text: str) -> list[str]:
-    """First-person statement clauses of a user message (questions and requests dropped)."""
+    """First-person statement clauses of a user message (questions and requests dropped).
+
+    A question sentence still contributes the statements before its question part
+    ("I'm vegetarian, can you recommend a restaurant?" -> "I am vegetarian").
+    """
     clauses: list[str] = []
     for sentence, is_question in _sentences(_expand_contractions(text)):
         if is_question:
-            continue
-        parts = re.split(_CLAUSE_BREAK, sentence)
-        for part in parts:
-            part = re.sub(
-                r"^(?:oh|well|also|and|but|so|yes|yeah|no|actually|btw|fyi)\b[, ]*",
-                "",
-                part.strip(),
-                flags=re.I,
-            )
-            part = re.sub(
-                r"^(?:by the way|just so you know|for the record)[, ]*", "", part, flags=re.I
-            )
+            parts = _QUESTION_BREAK.split(sentence)[:-1]
+        else:
+            parts = re.split(_CLAUSE_BREAK, sentence)
+        for raw in parts:
+            part = _clean_clause(raw)
             if part and not _NOT_STATEMENTS.match(part):
-                clauses.append(part.strip())
+                clauses.append(part)
     return clauses
 
 
-_FILLER = re.compile(
-    r"^(?:hi|hello|hey|thanks|thank you|ok|okay|sure|great|cool|yes|no|bye|good "
-    r"(?:morning|afternoon|evening)|of course|certainly|absolutely|got it)\b[\s,!]*"
-    r"(?:there|again|so much|a lot|everyone)?$",
-    re.I,
-)
+def _is_small_talk(sentence: str) -> bool:
+    return bool(_SMALL_TALK.match(sentence.strip()))
 
 
 def _meaningful(text: str) -> list[tuple[str, bool]]:
     """Sentences worth quoting, each flagged True when it is a question or request."""
     return [
-        (sentence, is_question or bool(_NOT_STATEMENTS.match(sentence)))
+        (
+            sentence,
+            is_question or bool(_NOT_STATEMENTS.match(sentence) or _REQUESTS.match(sentence)),
+        )
         for sentence, is_question in _sentences(_expand_contractions(text))
-        if len(sentence.split()) >= 2 and not _FILLER.match(sentence)
+        if len(sentence.split()) >= 2 and not _is_small_talk(sentence)
     ]
 
 
 def _sentence(subject_and_predicate: str) -> str:
     """Capitalise and terminate a generated record sentence."""
-    text = re.sub(r"\s+", " ", subject_and_predicate).strip().rstrip(".")
+    text = re.sub(r"\s+", " ", subject_and_predicate).strip().rstrip(".,;: ")
     return text[0].upper() + text[1:] + "." if text else ""
 
 
@@ -246,208 +345,519 @@ def _quote(text: str, limit: int = _QUOTE_MAX_CHARS) -> str:
 
 # --------------------------------------------------------------------------- rule tables
 
-_ADVERBS = r"(?:(?:really|also|just|honestly|absolutely|definitely|generally|truly|do)\s+)*"
-_DIETS = (
-    r"vegetarian|vegan|pescatarian|pescetarian|gluten[- ]free|dairy[- ]free|kosher|halal|"
-    r"keto|lactose intolerant|gluten intolerant|celiac|coeliac|teetotal|sober"
+_F, _P = frozenset({"SEMANTIC"}), frozenset({"USER_PREFERENCE"})
+_B = _F | _P  # the user's diet and allergies are a fact and a preference
+
+_ADVERBS = (
+    r"(?:(?:really|also|just|honestly|absolutely|definitely|generally|truly|do|totally|"
+    r"kind of|kinda|actually|still|so|seriously|genuinely|personally|particularly)\s+)*"
+)
+_DIETS = r"vegetarian|vegan|pescatarian|pescetarian|flexitarian|keto|paleo|plant[- ]based"
+_RESTRICTIONS = (
+    r"gluten[- ]free|dairy[- ]free|kosher|halal|lactose[- ]intolerant|gluten[- ]intolerant|"
+    r"celiac|coeliac|teetotal|teetotaller|teetotaler|sober"
+)
+_CONDITIONS = (
+    r"(?:type (?:1|2|one|two) )?diabetic|pre-?diabetic|asthmatic|epileptic|deaf|"
+    r"hard of hearing|blind|colou?r[- ]?blind|visually impaired|pregnant|disabled|"
+    r"autistic|dyslexic|an[a]?emic|immunocompromised|a wheelchair user|in a wheelchair"
+)
+_STATUS = (
+    r"married|engaged|single|divorced|widowed|separated|in a relationship|retired|"
+    r"left-handed|right-handed|unemployed|self-employed|a student|between jobs"
+)
+_RELATIONS = (
+    r"wife|husband|partner|boyfriend|girlfriend|fianc[eé]e?|spouse|sons?|daughters?|kids?|"
+    r"child|children|bab(?:y|ies)|toddler|mom|mum|mother|dad|father|parents|brothers?|"
+    r"sisters?|siblings?|grandma|grandmother|grandpa|grandfather|grandparents|family|"
+    r"aunt|uncle|cousins?|niece|nephew|twins?|dogs?|cats?|pets?|puppy|kitten|horse|"
+    r"boss|roommate|flatmate|housemate|best friend|team|company|in-laws"
+)
+# "my X is ..." about momentary things is not a fact worth keeping.
+_TRANSIENT = (
+    r"(?:order|package|parcel|delivery|question|problem|issue|point|guess|bad|pleasure|"
+    r"internet|wifi|connection|battery|phone|laptop|computer|screen|app|code|account|"
+    r"password|request|answer|mistake|head|stomach|back|day|week|morning|night|"
+    r"apologies|understanding|impression|concern|plan for today)\b"
+)
+_FACT_VERBS = (
+    r"speak|study|own|drive|play|use|teach|volunteer|run|attend|practi[cs]e|ride|collect|"
+    r"know|go|train|manage|coach|write|build|rent|commute|care for|look after|belong to|"
+    r"support|vote|bike|cycle|swim|climb|sing|paint|knit|garden|fish|hunt|surf|ski|dance"
+)
+_HABIT_VERBS = r"eat|drink|cook|wear|listen to|watch|take|read|bake|order"
+_ING_EXCLUDED = (
+    r"going|trying|looking|wondering|asking|thinking|hoping|feeling|getting|having|doing|"
+    r"waiting|calling|checking|kidding|joking|talking|sitting|standing|eating|drinking|"
+    r"sending|coming|leaving|heading|saying|telling|starting|curious|interested|not\b"
+)
+_HAVE_EXCLUDED = (
+    r"to\b|a question|a quick question|questions|another question|an? idea|no\b|an? issue|"
+    r"a problem|problems|a doubt|a feeling|a bad feeling|a good feeling|a headache|"
+    r"a cold|a fever|time\b|fun\b|just\b|already\b|finished|done|seen|read|heard|noticed|"
+    r"tried|changed|forgotten|lost|booked|sent|received|found|made|decided|"
+    r"been (?:feeling|thinking|trying|wondering|looking|waiting|meaning|having|going)"
 )
 
-# (pattern, template): templates use named groups; "{obj}" is rewritten in third person.
-_Rule = tuple["re.Pattern[str]", str]
+
+@dataclass(frozen=True)
+class _Rule:
+    """A first-person pattern, its third-person template and the strategies it feeds."""
+
+    pattern: re.Pattern[str]
+    template: str
+    targets: frozenset[str]
 
 
-def _rules(specs: Iterable[tuple[str, str]]) -> list[_Rule]:
-    return [(re.compile(pattern, re.I), template) for pattern, template in specs]
+def _rules(specs: Iterable[tuple[str, str, frozenset[str]]]) -> list[_Rule]:
+    return [_Rule(re.compile(p, re.I), t, targets) for p, t, targets in specs]
 
 
-_PREFERENCE_RULES = _rules(
+# Ordered: the first matching rule wins. Template fields: {obj} (required, rewritten in
+# the third person), {opt}/{rest} (optional), {verb3} (third person of {verb}), {be}
+# ("am" -> "is", "have been" -> "has been"), {neg} ("not "/"no longer "), {negverb}.
+_RULES = _rules(
     [
+        # ---- changes of habit or taste
         (
-            rf"^I {_ADVERBS}(?:do not|never) (?:really )?(?:like|love|enjoy|care for) (?P<obj>.+)",
+            r"^I no longer (?P<verb>like|love|enjoy|eat|drink|smoke|watch|cook|wear|"
+            r"listen to|take|fly)\b ?(?P<opt>.*)",
+            "the user no longer {verb3} {opt}",
+            _P,
+        ),
+        (
+            rf"^I no longer (?P<verb>live|work|have|own|{_FACT_VERBS})\b ?(?P<opt>.*)",
+            "the user no longer {verb3} {opt}",
+            _F,
+        ),
+        # ---- dislikes and negative habits
+        (
+            rf"^I {_ADVERBS}(?:do not|never) {_ADVERBS}(?:like|love|enjoy|care for) (?P<obj>.+)",
             "the user dislikes {obj}",
+            _P,
         ),
         (
-            rf"^I {_ADVERBS}(?:do not|never) (?P<verb>eat|drink|want|use|watch|fly) (?P<obj>.+)",
-            "the user does not {verb} {obj}",
+            rf"^I {_ADVERBS}(?P<neg2>do not|never|cannot|can not) {_ADVERBS}"
+            r"(?P<verb>eat|drink|smoke|watch|fly|wear|use|cook|listen to|take|handle|"
+            r"tolerate|digest)\b ?(?P<opt>.*)",
+            "the user {negverb} {opt}",
+            _P,
         ),
         (
-            rf"^I {_ADVERBS}(?:hate|dislike|detest|loathe|cannot stand|can not stand) (?P<obj>.+)",
+            rf"^I {_ADVERBS}(?:hate|dislike|detest|loathe|despise|cannot stand|can not stand|"
+            r"am not a fan of|am no fan of) (?P<obj>.+)",
             "the user dislikes {obj}",
+            _P,
         ),
-        (rf"^I {_ADVERBS}avoid (?P<obj>.+)", "the user avoids {obj}"),
+        (rf"^I {_ADVERBS}avoid (?P<obj>.+)", "the user avoids {obj}", _P),
         (
-            r"^I am not (?:a (?:big |huge )?fan of|into|keen on|fond of) (?P<obj>.+)",
+            r"^(?:I am )?not (?:really |very |that |too |so |at all |much )?(?:a |an )?"
+            r"(?:(?:big|huge|great|massive) )?(?:fan of|into|keen on|fond of|interested in|"
+            r"crazy about) (?P<obj>.+)",
             "the user dislikes {obj}",
+            _P,
         ),
+        # ---- likes
         (
             rf"^I {_ADVERBS}(?P<verb>like|love|enjoy|adore|prefer) (?P<obj>.+)",
             "the user {verb3} {obj}",
+            _P,
         ),
-        (r"^I would (?:much )?prefer (?P<obj>.+)", "the user prefers {obj}"),
-        (r"^I would (?:much )?rather (?P<obj>.+)", "the user would rather {obj}"),
-        (r"^I am (?:a |an )?(?:(?:big|huge|great) )?fan of (?P<obj>.+)", "the user likes {obj}"),
         (
-            r"^I am (?:really )?(?:into|keen on|fond of|passionate about) (?P<obj>.+)",
+            r"^I would (?:much |really |definitely |always )?prefer (?P<obj>.+)",
+            "the user prefers {obj}",
+            _P,
+        ),
+        (r"^I would (?:much )?rather (?P<obj>.+)", "the user would rather {obj}", _P),
+        (
+            r"^I am (?:a |an )?(?:(?:big|huge|great|massive|die-hard|diehard|lifelong) )?"
+            r"fan of (?P<obj>.+)",
             "the user likes {obj}",
+            _P,
         ),
         (
-            rf"^I am (?:a |an )?(?:strict |mostly |fully )?(?P<diet>{_DIETS})\b(?P<rest>.*)",
-            "the user is {diet}{rest}",
-        ),
-        (r"^I am allergic to (?P<obj>.+)", "the user is allergic to {obj}"),
-        (
-            r"^I have (?:an? |some )?(?P<obj>[\w -]+ (?:allergy|allergies|intolerance))\b",
-            "the user has {obj}",
+            r"^I am (?:a |an )(?:(?:big|huge|great|massive|die-hard|diehard|lifelong) )?"
+            r"(?P<obj>[\w'& -]+?) fan$",
+            "the user likes {obj}",
+            _P,
         ),
         (
-            r"^my (?P<kind>favou?rite [\w -]+?) (?P<be>is|are) (?P<obj>.+)",
-            "the user's {kind} {be} {obj}",
-        ),
-        (
-            r"^I (?P<adv>always|usually|normally|typically) (?P<verb>\w+) (?P<obj>.+)",
-            "the user {adv} {verb3} {obj}",
-        ),
-    ]
-)
-
-_FACT_VERBS = (
-    r"speak|study|own|drive|play|use|teach|volunteer|run|attend|practi[cs]e|ride|collect|"
-    r"know|go|train|manage|coach|write|build|rent|commute|care for|look after"
-)
-_FACT_RULES = _rules(
-    [
-        (
-            r"^I (?:live|reside|am living|am based|am located) in (?P<obj>.+)",
-            "the user lives in {obj}",
-        ),
-        (
-            r"^I (?:have )?(?:just |recently )?(?:moved|relocated) to (?P<obj>.+)",
-            "the user lives in {obj}",
-        ),
-        (
-            r"^I (?:work|am working) (?P<prep>as|at|for|in|on) (?P<obj>.+)",
-            "the user works {prep} {obj}",
-        ),
-        (r"^I am employed (?P<prep>at|by|as) (?P<obj>.+)", "the user works {prep2} {obj}"),
-        (r"^I am from (?P<obj>.+)", "the user is from {obj}"),
-        (r"^I was born (?P<prep>in|on) (?P<obj>.+)", "the user was born {prep} {obj}"),
-        (
-            r"^I am (?P<age>\d{1,3})(?: years old| years of age| yo)?$",
-            "the user is {age} years old",
-        ),
-        (
-            r"^I am (?P<obj>married to .+|engaged to .+|single|divorced|widowed|retired|"
-            r"pregnant|left-handed|right-handed|colou?r-?blind|unemployed|self-employed)$",
-            "the user is {obj}",
-        ),
-        (
-            r"^my (?P<subj>[\w -]{1,40}?)(?:'s name| name) is (?P<obj>.+)",
-            "the user's {subj} is called {obj}",
-        ),
-        (
-            r"^my (?P<subj>[\w -]{1,40}?) (?P<be>is|are) (?:called|named) (?P<obj>.+)",
-            "the user's {subj} {be} called {obj}",
-        ),
-        (
-            r"^my (?P<subj>[\w -]{1,40}?) (?P<be>is|are|was|were) (?P<obj>.+)",
-            "the user's {subj} {be} {obj}",
-        ),
-        (
-            r"^I have (?!to\b|a question|a quick question|an? idea|no idea|an? issue|a problem)"
+            rf"^I am {_ADVERBS}(?:into|keen on|fond of|passionate about|obsessed with|"
+            r"crazy about|addicted to|mad about|hooked on|big on|all about|a sucker for) "
             r"(?P<obj>.+)",
-            "the user has {obj}",
+            "the user likes {obj}",
+            _P,
         ),
-        (r"^I am (?:a|an) (?!bit\b|little\b)(?P<obj>.+)", "the user is a {obj}"),
+        # ---- diet, allergies, intolerances: both a fact and a preference
         (
-            r"^I am (?!going\b|trying\b|looking\b|wondering\b|asking\b|thinking\b|hoping\b)"
-            r"(?P<verb>\w+ing) (?P<obj>.+)",
+            r"^I (?P<be>am|have been|was) (?P<neg>not |no longer )?(?:a |an )?"
+            r"(?:strict |mostly |fully |now |full-time |part-time |pretty much )?"
+            rf"(?P<diet>{_DIETS}|{_RESTRICTIONS})\b(?P<rest>.*)",
+            "the user {be} {neg}{diet}{rest}",
+            _B,
+        ),
+        (
+            rf"^I (?:went|turned|became|have become|have gone) (?P<diet>{_DIETS})\b(?P<rest>.*)",
+            "the user became {diet}{rest}",
+            _B,
+        ),
+        (
+            r"^I (?P<be>am|have been|was) (?P<neg>not |no longer )?(?:very |severely |mildly |"
+            r"deathly |super |really |extremely |slightly |a (?:bit|little) )?allergic to "
+            r"(?P<obj>.+)",
+            "the user {be} {neg}allergic to {obj}",
+            _B,
+        ),
+        (
+            r"^I have (?:an? |some |a severe |a mild |a serious )?"
+            r"(?P<obj>[\w -]+? (?:allergy|allergies|intolerance))\b(?P<rest>.*)",
+            "the user has {obj}{rest}",
+            _B,
+        ),
+        (
+            r"^I am (?P<neg>not |no longer )?(?:very |quite )?intolerant (?:to|of) (?P<obj>.+)",
+            "the user is {neg}intolerant to {obj}",
+            _B,
+        ),
+        # ---- favourites, habits, standing instructions
+        (
+            r"^my (?P<kind>(?:all[- ]time )?favou?rite(?: [\w -]+?)?) (?P<be>is|are|was|"
+            r"has to be|has always been) (?P<obj>.+)",
+            "the user's {kind} {be} {obj}",
+            _P,
+        ),
+        (
+            r"^(?P<obj>[\w'&, -]+?) (?P<be>is|are) (?:definitely |probably |still |by far )?"
+            r"my (?P<kind>(?:all[- ]time )?favou?rite(?: [\w -]+)?)$",
+            "the user's {kind} {be} {obj}",
+            _P,
+        ),
+        (r"^I tend to (?P<obj>.+)", "the user tends to {obj}", _P),
+        (
+            r"^I (?P<adv>always|usually|normally|typically|often|mostly|generally|regularly|"
+            r"never) (?P<verb>[a-z]+)\b ?(?P<opt>.*)",
+            "the user {adv} {verb3} {opt}",
+            _P,
+        ),
+        (
+            rf"^I {_ADVERBS}(?P<verb>{_HABIT_VERBS}) (?P<obj>.+)",
+            "the user {verb3} {obj}",
+            _P,
+        ),
+        (
+            r"^(?P<when>always|never) (?!mind\b)(?P<obj>.+)",
+            "the user wants the assistant to {when} {obj}",
+            _P,
+        ),
+        (
+            r"^(?P<when>from now on|in (?:the )?future|going forward)[\s,]+(?P<obj>.+)",
+            "the user wants the assistant to {obj} {when}",
+            _P,
+        ),
+        # ---- where the user lives and comes from
+        (
+            r"^I (?:live|reside|am living|am based|am located|am settled|have lived|"
+            r"have been living|currently live|still live|now live) (?P<prep>in|near|outside|"
+            r"outside of|close to|just outside|just outside of|on|by) (?P<obj>.+)",
+            "the user lives {prep} {obj}",
+            _F,
+        ),
+        (
+            r"^I (?:have )?(?:just |recently |finally |already )?(?:moved|relocated|"
+            r"moved back) (?:to|into) (?P<obj>.+)",
+            "the user lives in {obj}",
+            _F,
+        ),
+        (
+            r"^I (?:have )?(?:just |recently )?moved (?:here |over )?from (?P<obj>.+)",
+            "the user moved from {obj}",
+            _F,
+        ),
+        (r"^I am (?:originally |actually |also )?from (?P<obj>.+)", "the user is from {obj}", _F),
+        (
+            r"^I am (?:half )?(?P<obj>(?-i:[A-Z])[a-z]+(?:ian|ish|ese|an|ch|i|ic))$",
+            "the user is {obj}",
+            _F,
+        ),
+        (
+            r"^I am (?P<verb>going|heading|travell?ing|flying|driving|moving) "
+            r"(?P<obj>(?:back )?to (?-i:[A-Z]).+)",
             "the user is {verb} {obj}",
+            _F,
         ),
-        (rf"^I (?P<verb>{_FACT_VERBS}) (?P<obj>.+)", "the user {verb3} {obj}"),
+        (r"^I (?:come|came) from (?P<obj>.+)", "the user is from {obj}", _F),
+        # ---- work
         (
-            r"^I (?P<verb>grew up|graduated|studied|worked|lived) (?P<obj>.+)",
-            "the user {verb} {obj}",
+            r"^I (?:work|am working|have been working|currently work|still work|now work) "
+            r"(?P<prep>as|at|for|in|on|with|from) (?P<obj>.+)",
+            "the user works {prep} {obj}",
+            _F,
+        ),
+        (r"^I am employed (?P<prep>at|by|as) (?P<obj>.+)", "the user works {prep2} {obj}", _F),
+        (r"^I work (?!out\b)(?P<obj>.+)", "the user works {obj}", _F),
+        # ---- age, birth, status, health
+        (r"^I was born (?P<prep>in|on) (?P<obj>.+)", "the user was born {prep} {obj}", _F),
+        (
+            r"^I am (?P<age>\d{1,3})(?: years old| years of age| yo| y/o)?$",
+            "the user is {age} years old",
+            _F,
+        ),
+        (r"^I (?:just |recently )?turned (?P<age>\d{1,3})\b", "the user is {age} years old", _F),
+        (
+            rf"^I am (?P<neg>not |no longer )?(?P<obj>{_STATUS})\b(?P<rest>.*)",
+            "the user is {neg}{obj}{rest}",
+            _F,
+        ),
+        (
+            r"^I (?:just |recently )?got (?P<obj>married|engaged|divorced)\b(?P<rest>.*)",
+            "the user got {obj}{rest}",
+            _F,
+        ),
+        (
+            rf"^I (?P<be>am|have been) (?P<neg>not |no longer )?(?:a |an )?(?P<obj>{_CONDITIONS})"
+            r"\b(?P<rest>.*)",
+            "the user {be} {neg}{obj}{rest}",
+            _F,
+        ),
+        # ---- "my ..." : the user's attributes, family and pets
+        (
+            r"^my (?P<subj>[\w' -]{1,40}?)(?:'s name| name) is (?P<obj>.+)",
+            "the user's {subj} is called {obj}",
+            _F,
+        ),
+        (
+            r"^my (?P<subj>[\w' -]{1,40}?) (?P<be>is|are) (?:called|named) (?P<obj>.+)",
+            "the user's {subj} {be} called {obj}",
+            _F,
+        ),
+        (
+            rf"^my (?!{_TRANSIENT})(?P<subj>[\w' -]{{1,40}}?) (?P<be>is|are|was|were|has been|"
+            r"have been) (?P<obj>.+)",
+            "the user's {subj} {be} {obj}",
+            _F,
+        ),
+        (
+            rf"^my (?P<subj>(?:[\w-]+ ){{0,2}}?(?:{_RELATIONS})) "
+            r"(?P<obj>(?!and\b|or\b|is\b|are\b|was\b|were\b)[\w-]+ .+)",
+            "the user's {subj} {obj}",
+            _F,
+        ),
+        # ---- possessions and other facts
+        (
+            r"^I (?:do|did) not have (?P<obj>.+)",
+            "the user does not have {obj}",
+            _F,
+        ),
+        (
+            r"^I have no (?!idea\b|clue\b|problem\b|time\b|questions?\b|doubt\b)(?P<obj>.+)",
+            "the user has no {obj}",
+            _F,
+        ),
+        (rf"^I have (?!{_HAVE_EXCLUDED})(?P<obj>.+)", "the user has {obj}", _F),
+        (
+            r"^I am (?P<neg>not |no longer )?(?P<art>a|an) (?!bit\b|little\b|lot\b|mess\b)"
+            r"(?P<obj>.+)",
+            "the user is {neg}{art} {obj}",
+            _F,
+        ),
+        (
+            rf"^I am (?!{_ING_EXCLUDED})(?P<verb>\w+ing) (?P<obj>.+)",
+            "the user is {verb} {obj}",
+            _F,
+        ),
+        (rf"^I {_ADVERBS}(?P<verb>{_FACT_VERBS}) (?P<obj>.+)", "the user {verb3} {obj}", _F),
+        (
+            r"^I (?P<verb>grew up|graduated|studied|worked|lived|used to|adopted|bought|joined|"
+            r"retired|got (?=an? |my |two |three |\d))\s?(?P<opt>.*)",
+            "the user {verb} {opt}",
+            _F,
         ),
     ]
 )
 
+_BE = {"am": "is", "have been": "has been", "has to be": "is", "has always been": "has always been"}
 
-def _apply_rules(clause: str, rules: Sequence[_Rule]) -> str | None:
-    """Rewrite a first-person clause with the first matching rule, or None."""
-    for pattern, template in rules:
-        match = pattern.match(clause)
+
+def _apply_rules(clause: str) -> tuple[str, frozenset[str]] | None:
+    """Rewrite a first-person clause with the first matching rule: (text, strategies)."""
+    for rule in _RULES:
+        match = rule.pattern.match(clause)
         if match is None:
             continue
         values = {k: v or "" for k, v in match.groupdict().items()}
-        if "rest" in values:
-            values["rest"] = _third_person_object(values["rest"]).rstrip()
-            if values["rest"]:
-                values["rest"] = " " + values["rest"]
-        if "obj" in values:
-            values["obj"] = _third_person_object(values["obj"])
-            if len(values["obj"]) > 300 or (template.endswith("{obj}") and not values["obj"]):
-                return None
-        if "verb" in values:
-            values["verb3"] = _third_person_verb(values["verb"])
-        if "prep" in values:
-            values["prep2"] = "as" if values["prep"].lower() == "as" else "at"
-        for key in ("diet", "subj", "kind", "adv", "verb", "prep", "be"):
+        if "obj" in values and (not values["obj"].strip() or _PRONOUN_OBJECT.match(values["obj"])):
+            return None
+        for key in ("obj", "opt", "rest"):
+            if key in values:
+                values[key] = _third_person_object(values[key])
+                if len(values[key]) > 300:
+                    return None
+        if values.get("rest"):
+            values["rest"] = " " + values["rest"]
+        for key in (
+            "diet",
+            "kind",
+            "adv",
+            "verb",
+            "prep",
+            "be",
+            "neg",
+            "art",
+            "when",
+            "neg2",
+        ):
             if key in values:
                 values[key] = values[key].lower()
-        return _sentence(template.format(**values))
+        if "verb" in values:
+            values["verb3"] = _third_person_verb(values["verb"])
+        if "be" in values:
+            values["be"] = _BE.get(values["be"], values["be"])
+        if "prep" in values:
+            values["prep2"] = "as" if values["prep"] == "as" else "at"
+        if "neg2" in values:
+            neg = values["neg2"]
+            values["negverb"] = (
+                f"never {values['verb3']}"
+                if neg == "never"
+                else f"cannot {values['verb']}"
+                if neg.startswith("can")
+                else f"does not {values['verb']}"
+            )
+        return _sentence(rule.template.format(**values)), rule.targets
     return None
+
+
+_MOMENTARY = re.compile(
+    r"\b(?:today|tonight|right now|this (?:morning|afternoon|evening)|at the moment)\b", re.I
+)
+
+
+def _statements(text: str) -> list[tuple[str, frozenset[str]]]:
+    """Third-person records of one USER message, each with the strategies it belongs to.
+
+    Clauses about the moment ("... today", "right now") are not long-term memory.
+    """
+    return [
+        hit
+        for clause in _clauses(text)
+        if not _MOMENTARY.search(clause) and (hit := _apply_rules(clause)) is not None
+    ]
 
 
 # --------------------------------------------------------------------------- consolidation
 
-_SINGLE_VALUED = (
-    (re.compile(r"^the user (?:lives|resides|is based|moved) (?:in|to) ", re.I), "residence"),
-    (re.compile(r"^the user (?:works|is employed) (?:as|at|for|by) ", re.I), "job"),
-    (re.compile(r"^the user(?:'s| s) (?:job|occupation|profession) is ", re.I), "job"),
-    (re.compile(r"^the user is from ", re.I), "origin"),
-    (re.compile(r"^the user was born ", re.I), "birth"),
-    (re.compile(r"^the user is \d+ years old", re.I), "age"),
-    (
-        re.compile(rf"^the user is (?:a |an )?(?:strict |mostly |fully )?(?:{_DIETS})\b", re.I),
-        "diet",
-    ),
-    (re.compile(r"^the user is (?:married|engaged|single|divorced|widowed)\b", re.I), "marital"),
+_TAILS = re.compile(
+    r"(?:\s+(?:any ?more|any longer|now|these days|nowadays|lately|too|as well|a lot|"
+    r"so much|very much|again|still|instead|for now|at the moment|currently))+$"
 )
+_NEG_PREFIX = r"(?:no longer |does not |do not |not |never )?"
+_SINGLE_VALUED = (
+    (
+        re.compile(
+            rf"^the user {_NEG_PREFIX}(?:lives|live|resides|is based|moved) "
+            r"(?:in|to|near|outside|close to|on|by)\b"
+        ),
+        ("residence",),
+    ),
+    (
+        re.compile(rf"^the user {_NEG_PREFIX}(?:works|work|is employed) (?:as|at|for|by)\b"),
+        ("job",),
+    ),
+    (re.compile(r"^the user s (?:job|occupation|profession) is\b"), ("job",)),
+    (re.compile(r"^the user is from\b"), ("origin",)),
+    (re.compile(r"^the user was born\b"), ("birth",)),
+    (re.compile(r"^the user is \d+ years old"), ("age",)),
+    (
+        re.compile(
+            r"^the user (?:is|has been|became|went|was) (?:not |no longer )?(?:a |an )?"
+            rf"(?:strict |mostly |fully |now )?(?:{_DIETS})\b"
+        ),
+        ("diet",),
+    ),
+    (
+        re.compile(
+            r"^the user (?:is|got|has been|was) (?:not |no longer )?(?:married|engaged|single|"
+            r"divorced|widowed|separated|in a relationship)\b"
+        ),
+        ("marital",),
+    ),
+)
+_RESTRICTION_KEY = re.compile(
+    rf"^the user (?:is|has been|was) (?:not |no longer )?(?:a |an )?(?P<r>{_RESTRICTIONS})\b"
+)
+# Attributes that hold one value at a time ("my dog is called Rex", "my favourite X is Y").
 _ATTRIBUTE = re.compile(
-    r"^the user(?:'s| s) (?P<subj>[\w -]{1,40}?)(?:'s name| name)? (?:is|are) ", re.I
+    r"^the user s (?P<subj>[\w' -]{1,40}?)(?: s name| name)? (?:is|are) (?P<called>called |named )?"
+)
+_SINGLE_ATTRIBUTES = re.compile(
+    r"(?:^|\s)(?:name|names|favou?rite|birthday|job|occupation|profession|email|phone number|"
+    r"address|age|height|weight|nationality|hometown|zodiac sign|star sign|pronouns|"
+    r"timezone|time zone|car|budget|salary|goal)(?:\s|$)"
 )
 _SENTIMENT = re.compile(
     r"^the user (?:likes|loves|enjoys|adores|dislikes|hates|avoids|does not like|"
-    r"does not enjoy) (?P<obj>.+?)\.?$",
-    re.I,
+    r"does not enjoy|does not love|no longer likes|no longer loves|no longer enjoys) (?P<obj>.+)"
 )
-_PREFERS = re.compile(r"^the user prefers (?P<obj>.+?)\.?$", re.I)
+_HABIT = re.compile(
+    rf"^the user {_NEG_PREFIX}(?:cannot )?(?:always |usually |normally |often |typically |"
+    r"mostly |generally |regularly )?(?P<verb>eats?|drinks?|smokes?|cooks?|wears?|"
+    r"watch(?:es)?|takes?|listens? to|bakes?|reads?|orders?)\b ?(?P<obj>.*)"
+)
+_PREFERS = re.compile(r"^the user (?:prefers|would rather) (?P<obj>.+)")
+_COUNT = re.compile(
+    r"^the user has (?:no|a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d+) "
+    r"(?P<noun>[a-z]+)\b(?! of\b)"
+)
+_INSTRUCTION = re.compile(r"^the user wants the assistant to (?:always |never )?(?P<verb>\w+)")
 _PHRASE_BREAK = re.compile(r"\b(?:over|to|when|on|for|in|at|because|rather|instead|than)\b")
+
+
+def _key_text(text: str) -> str:
+    """Lower-case words of a record ("'s" kept as "s"), without trailing "now", "anymore"."""
+    words = re.findall(r"[a-z0-9]+", text.lower().replace("\u2019", "'").replace("'s", " s"))
+    return _TAILS.sub("", " ".join(words))
 
 
 def subject_key(text: str) -> tuple[str, ...] | None:
     """What a record is about, for single-valued facts and preferences; None if unknown.
 
-    Two records with the same key describe the same slot ("lives in X" / "lives in Y"),
-    so the newer one replaces the older.
+    Two records with the same key describe the same slot ("lives in X" / "lives in Y",
+    "likes coffee" / "no longer likes coffee"), so the newer one replaces the older.
     """
-    for pattern, name in _SINGLE_VALUED:
-        if pattern.match(text):
-            return (name,)
-    match = _ATTRIBUTE.match(text)
+    norm = _key_text(text)
+    for pattern, key in _SINGLE_VALUED:
+        if pattern.match(norm):
+            return key
+    match = _RESTRICTION_KEY.match(norm)
     if match:
-        subject = normalize_text(match.group("subj")).replace("favourite", "favorite")
+        return ("diet", match.group("r").replace("-", " "))
+    match = _ATTRIBUTE.match(norm)
+    if match and (match.group("called") or _SINGLE_ATTRIBUTES.search(match.group("subj"))):
+        subject = match.group("subj").replace("favourite", "favorite").replace("colour", "color")
         return ("attribute", subject)
-    match = _SENTIMENT.match(text)
+    match = _COUNT.match(norm)
+    if match:  # "has two kids" / "has three kids now"
+        noun = match.group("noun")
+        noun = "child" if noun == "children" else noun[:-1] if noun.endswith("s") else noun
+        return ("count", noun)
+    match = _SENTIMENT.match(norm)
     if match:
-        return ("sentiment", normalize_text(match.group("obj")))
-    match = _PREFERS.match(text)
+        return ("sentiment", match.group("obj"))
+    match = _HABIT.match(norm)
     if match:
-        head = _PHRASE_BREAK.split(match.group("obj").lower())[0]
-        words = re.findall(r"[a-z0-9]+", head)
+        verb = match.group("verb").split()[0]
+        verb = verb[:-2] if verb.endswith("ches") else verb.rstrip("s") or verb
+        return ("habit", verb, match.group("obj"))
+    match = _PREFERS.match(norm)
+    if match:
+        head = _PHRASE_BREAK.split(match.group("obj"))[0]
+        words = head.split()
         if words:
             last = words[-1]
             return ("prefers", last[:-1] if last.endswith("s") and len(last) > 3 else last)
+    match = _INSTRUCTION.match(norm)
+    if match:
+        return ("instruction", match.group("verb"))
     return None
 
 
@@ -507,9 +917,10 @@ class RuleBasedExtractor:
     """Deterministic, model-free extractor (the twin's default).
 
     SEMANTIC and USER_PREFERENCE rewrite first-person USER statements in the third
-    person; SUMMARIZATION keeps one running summary per session; EPISODIC writes one
-    short goal/actions/outcome record. Custom ``instructions`` are ignored: there is no
-    model to follow them (use :class:`ChatModelExtractor` for that).
+    person (the user's diet and allergies go to both); SUMMARIZATION keeps one running
+    summary per session; EPISODIC writes one short goal/actions/outcome record. Custom
+    ``instructions`` are ignored: there is no model to follow them (use
+    :class:`ChatModelExtractor` for that). ``docs/twin-retrieval.md`` measures it.
     """
 
     def __init__(
@@ -526,48 +937,36 @@ class RuleBasedExtractor:
             return self._summarize(request)
         if strategy == "EPISODIC":
             return self._episode(request)
-        rules = _FACT_RULES if strategy == "SEMANTIC" else _PREFERENCE_RULES
         texts = [
             text
             for turn in request.turns
             if turn.role.upper() == "USER"
-            for clause in _clauses(turn.text)
-            if (text := self._classify(clause, strategy, rules)) is not None
+            for text, targets in _statements(turn.text)
+            if strategy in targets
         ]
         consolidator = _Consolidator(request.existing, self.embeddings, self.similarity_threshold)
         return consolidator.consolidate(texts)
 
-    @staticmethod
-    def _classify(clause: str, strategy: str, rules: Sequence[_Rule]) -> str | None:
-        # A preference statement is not also a fact ("I like X" is not "has/uses X").
-        if strategy == "SEMANTIC" and _apply_rules(clause, _PREFERENCE_RULES) is not None:
-            return None
-        return _apply_rules(clause, rules)
-
-    def _turn_points(self, turns: Sequence[ConversationTurn]) -> list[str]:
-        """Short third-person sentences for a summary: facts, requests and replies."""
-        points: list[str] = []
+    def _turn_points(self, turns: Sequence[ConversationTurn]) -> list[tuple[str, bool]]:
+        """Short third-person sentences for a summary, each flagged True if from the user."""
+        points: list[tuple[str, bool]] = []
         for turn in turns:
             role = turn.role.upper()
             sentences = _meaningful(turn.text)
             if not sentences:
                 continue
             if role == "USER":
-                facts = [
-                    t
-                    for c in _clauses(turn.text)
-                    if (t := _apply_rules(c, _PREFERENCE_RULES) or _apply_rules(c, _FACT_RULES))
-                ]
-                points.extend(facts)
+                facts = list(dict.fromkeys(text for text, _ in _statements(turn.text)))
+                points.extend((fact, True) for fact in facts)
                 requests = [s for s, is_request in sentences if is_request]
                 if requests:
-                    points.append(f'The user asked: "{_quote(requests[0])}".')
+                    points.append((f'The user asked: "{_quote(requests[0])}".', True))
                 elif not facts:
-                    points.append(f'The user said: "{_quote(sentences[0][0])}".')
+                    points.append((f'The user said: "{_quote(sentences[0][0])}".', True))
             elif role == "ASSISTANT":
-                points.append(f'The assistant replied: "{_quote(sentences[0][0])}".')
+                points.append((f'The assistant replied: "{_quote(sentences[0][0])}".', False))
             elif role == "TOOL":
-                points.append(f'A tool returned: "{_quote(sentences[0][0], 80)}".')
+                points.append((f'A tool returned: "{_quote(sentences[0][0], 80)}".', False))
         return points
 
     def _summarize(self, request: ExtractionRequest) -> list[ExtractedRecord]:
@@ -582,10 +981,11 @@ class RuleBasedExtractor:
             old_body = previous.text.strip()
         else:
             old_body = ""
-        points = [p for p in self._turn_points(request.turns) if p not in old_body]
-        if not points:
+        new = [(p, user) for p, user in self._turn_points(request.turns) if p not in old_body]
+        # Small talk alone (the user said nothing worth keeping) starts no summary.
+        if not new or (previous is None and not any(user for _, user in new)):
             return []
-        body = " ".join(([old_body] if old_body else []) + points)
+        body = " ".join(([old_body] if old_body else []) + [p for p, _ in new])
         if len(body) > _SUMMARY_MAX_CHARS:  # keep the opening and the most recent turns
             head = body[: _SUMMARY_MAX_CHARS // 4].rsplit(" ", 1)[0]
             tail = body[-(_SUMMARY_MAX_CHARS * 3 // 4) :].split(" ", 1)[-1]

@@ -96,6 +96,7 @@ def test_semantic_rewrites_user_facts_in_third_person() -> None:
         "The user lives in Irvine.",
         "The user works as a nurse.",
         "The user's dog is called Rex.",
+        "The user is vegetarian.",  # the user's diet is a fact and a preference
         "The user is 34 years old.",
     ]
     assert all(r.replaces is None for r in records)
