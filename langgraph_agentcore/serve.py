@@ -23,6 +23,7 @@ import importlib
 import importlib.util
 import json
 import os
+import signal
 import sys
 import time
 import urllib.error
@@ -30,6 +31,7 @@ import urllib.request
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
+from types import FrameType
 from typing import IO, Any
 
 from langgraph_agentcore.runtime import ACTOR_HEADER, SESSION_HEADER
@@ -191,7 +193,19 @@ def serve(app: Any, host: str, port: int, *, out: IO[str] | None = None) -> None
                     )
 
     config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
-    Server(config).run()
+    # uvicorn shuts down gracefully on SIGINT/SIGTERM (lifespan: memory flushed), then
+    # re-raises the signal into the previous handler: make that a no-op, so the caller's
+    # cleanup runs (the local stack stops) and the exit code is 0.
+    quiet = {sig: signal.signal(sig, _ignore) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        Server(config).run()
+    finally:
+        for sig, handler in quiet.items():
+            signal.signal(sig, handler)
+
+
+def _ignore(signum: int, frame: FrameType | None) -> None:
+    """A signal handler that does nothing (see :func:`serve`)."""
 
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:
