@@ -167,6 +167,8 @@ def _untrack(resource: LoopResource) -> None:
     hook = _HOOKS.get(resource.loop)
     if hook is not None:
         hook.resources.pop(id(resource), None)
+        if not hook.resources and resource.loop.is_closed():
+            _prune()
 
 
 def _prune() -> None:

@@ -216,6 +216,7 @@ class ServiceClients:
             if fut is not None and not (fut.done() and fut.exception() is not None):
                 return fut
             fut = self._shared = Future()
+            fut.set_running_or_notify_cancel()  # a cancelled waiter must not cancel the build
         threading.Thread(
             target=self._build, args=(fut,), name=f"lgac-{self.service}-client", daemon=True
         ).start()
@@ -302,8 +303,11 @@ class _LoopClient:
             self.client = await ctx.__aenter__()
         except BaseException as exc:
             forget()
-            self._opened.set_exception(exc)
-            self._opened.exception()  # retrieved: waiters (if any) see it too
+            if isinstance(exc, asyncio.CancelledError):
+                self._opened.cancel()
+            else:
+                self._opened.set_exception(exc)
+                self._opened.exception()  # retrieved: waiters (if any) see it too
             raise
         client = self.client
         self.resource = LoopResource(
