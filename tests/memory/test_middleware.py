@@ -632,3 +632,21 @@ def test_recall_and_capture_can_be_switched_off(stack: Stack) -> None:
     agent.invoke({"messages": [HumanMessage("What should I cook?")]}, cfg(thread(), "alice"))
     memory.flush()
     assert stack.ops("CreateEvent") == 0 and "vegetarian" in block_of(chat.last_system_prompt)
+
+
+def test_the_base_package_imports_without_langchain() -> None:
+    """``langchain`` is an extra: the package, the nodes and the offline models import
+    without it; the middleware says which extra to install."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['langchain'] = None\n"
+        "import langgraph_agentcore, langgraph_agentcore.nodes, langgraph_agentcore.offline\n"
+        "try:\n"
+        "    langgraph_agentcore.AgentCoreMemoryMiddleware\n"
+        "except ImportError as exc:\n"
+        "    print('ImportError:', exc)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert "langgraph-agentcore[langchain]" in proc.stdout
