@@ -138,6 +138,7 @@ _CONTRACTIONS = (
     (re.compile(r"\b(we|you|they)'ll\b", re.I), r"\1 will"),
     (re.compile(r"\b(it|that|there|what|where|who|here|how|he|she)'s\b", re.I), r"\1 is"),
     (re.compile(r"\b(name)'s\b", re.I), r"\1 is"),
+    (re.compile(r"\b(\w+)'s (?=called\b|named\b|an?\b|from\b|\d)", re.I), r"\1 is "),
     (re.compile(r"\bcan'?t\b", re.I), "cannot"),
     (re.compile(r"\bwon't\b", re.I), "will not"),
     (
@@ -176,11 +177,18 @@ _REQUESTS = re.compile(
 
 _SUBJECT = r"(?:I|my|we|our)\b"
 _LEAD_WORDS = r"(?:(?:now|then|also|actually|and|but|so|plus|oh|well|btw)\s+)*"
+# Verbs that open a clause whose subject "I" was left out ("I'm retired, used to be ...").
+_ELLIPTIC = r"(?:used to|moved|grew up|love|like|hate|prefer|work|live|have been)\b"
 _CLAUSE_BREAK = re.compile(
     rf",?\s+(?:and|but|so|also|plus|because|since|though|although|while|whereas)\s+"
-    rf"(?={_LEAD_WORDS}{_SUBJECT})|,\s*(?={_LEAD_WORDS}{_SUBJECT})|;\s*|\s+-+\s+|,\s+so\s+",
+    rf"(?={_LEAD_WORDS}{_SUBJECT})|,\s*(?={_LEAD_WORDS}{_SUBJECT})|;\s*|\s+-+\s+|,\s+so\s+"
+    rf"|,\s*(?={_ELLIPTIC})"
+    # "... so gluten is a no-go": a consequence, not part of the fact ("so much" is)
+    r"|(?<!\bam)(?<!\bis)(?<!\bare)(?<!\bwas)(?<!\bnot)(?<!\bvery)(?<!\breally)\s+so\s+"
+    r"(?!much\b|many\b|far\b|long\b|well\b|that\b|called\b|to\b)",
     re.I,
 )
+_ELLIPTIC_START = re.compile(_ELLIPTIC, re.I)
 _QUESTION_BREAK = re.compile(r",\s*|\s+(?:and|but|so)\s+", re.I)
 
 _LEAD = re.compile(
@@ -209,7 +217,22 @@ _REWRITES = (
     (re.compile(r"^we were\b", re.I), "I was"),
     (re.compile(r"^we\b", re.I), "I"),
     (re.compile(r"^our\b", re.I), "my"),
-    (re.compile(r"^(?:please )(?=always\b|never\b|from now on\b)", re.I), ""),
+    (
+        re.compile(
+            r"^(?:please )(?=always\b|never\b|from now on\b|keep\b|make\b|be\b|answer\b|"
+            r"reply\b|respond\b|write\b|talk\b|speak\b|call me\b|use\b)",
+            re.I,
+        ),
+        "",
+    ),
+    (
+        re.compile(
+            r"^I am (?:really|truly|honestly|definitely|certainly|actually|just|kind of|kinda|"
+            r"pretty much|totally|absolutely|basically|still) ",
+            re.I,
+        ),
+        "I am ",
+    ),
     # "I don't X ... anymore" -> "I no longer X ..."
     (
         re.compile(r"^I (?:do|did) not (\w+)\b(.*?)[\s,]*(?:any ?more|any longer)$", re.I),
@@ -232,7 +255,8 @@ _SMALL_TALK = re.compile(
     r"what can I do for you(?: today)?|how are you(?: doing)?(?: today)?|lol|haha\w*|"
     r"just saying hi|just|there|everyone|all|wow|oh|ah|hmm|um|alright|all right|will do|"
     r"cheers|talk soon|have a (?:nice|good|great) (?:day|one|evening|weekend)|you too|"
-    r"for now|me too|same here|I am good|I am fine|I am great|not bad|and you)"
+    r"for now|me too|same here|I am good|I am fine|I am great|not bad|and you|nothing|"
+    r"just testing|testing|test|never mind|nevermind)"
     r"[\s,!.:;-]*)+$",
     re.I,
 )
@@ -311,6 +335,8 @@ def _clauses(text: str) -> list[str]:
             parts = re.split(_CLAUSE_BREAK, sentence)
         for raw in parts:
             part = _clean_clause(raw)
+            if _ELLIPTIC_START.match(part):
+                part = f"I {part}"
             if part and not _NOT_STATEMENTS.match(part):
                 clauses.append(part)
     return clauses
@@ -532,7 +558,38 @@ _RULES = _rules(
             "the user's {kind} {be} {obj}",
             _P,
         ),
+        (
+            r"^I am (?P<neg>not |no longer )?(?P<art>a |an )?(?P<obj>(?:(?:big|huge|real|"
+            r"massive|total|heavy|light) )?(?:morning person|night owl|early bird|early riser|"
+            r"night person|[\w-]+ person|[\w-]+ drinker|[\w-]+ lover|[\w-]+ eater|foodie|"
+            r"homebody|couch potato))$",
+            "the user is {neg}{art}{obj}",
+            _P,
+        ),
         (r"^I tend to (?P<obj>.+)", "the user tends to {obj}", _P),
+        (
+            r"^(?:keep|make) (?:your |the |all )?(?P<obj>(?:answers|replies|responses|"
+            r"explanations|messages|emails|summaries)\b.+)",
+            "the user wants the assistant to keep {obj}",
+            _P,
+        ),
+        (
+            r"^(?P<obj>be (?:more |very |always )?(?:brief|concise|short|detailed|direct|"
+            r"formal|informal|casual|polite|honest|blunt|funny|gentle))\b(?P<rest>.*)",
+            "the user wants the assistant to {obj}{rest}",
+            _P,
+        ),
+        (
+            r"^(?:answer|reply|respond|write|talk|speak)(?: to me)? in (?P<obj>.+)",
+            "the user wants the assistant to answer in {obj}",
+            _P,
+        ),
+        (
+            r"^call me (?!tomorrow\b|today\b|tonight\b|later\b|back\b|now\b|when\b|if\b|"
+            r"at\b|on\b|in\b|asap\b)(?P<obj>[\w'-]+(?: [\w'-]+)?)$",
+            "the user wants the assistant to call them {obj}",
+            _P,
+        ),
         (
             r"^I (?P<adv>always|usually|normally|typically|often|mostly|generally|regularly|"
             r"never) (?P<verb>[a-z]+)\b ?(?P<opt>.*)",
@@ -638,7 +695,8 @@ _RULES = _rules(
         ),
         (
             rf"^my (?P<subj>(?:[\w-]+ ){{0,2}}?(?:{_RELATIONS})) "
-            r"(?P<obj>(?!and\b|or\b|is\b|are\b|was\b|were\b)[\w-]+ .+)",
+            r"(?P<obj>(?!and\b|or\b|is\b|are\b|was\b|were\b|will\b|would\b|could\b|"
+            r"might\b|should\b|can\b|may\b|must\b)[\w-]+ .+)",
             "the user's {subj} {obj}",
             _F,
         ),
@@ -964,7 +1022,9 @@ class RuleBasedExtractor:
                 elif not facts:
                     points.append((f'The user said: "{_quote(sentences[0][0])}".', True))
             elif role == "ASSISTANT":
-                points.append((f'The assistant replied: "{_quote(sentences[0][0])}".', False))
+                # Skip a short opener ("Sounds fun!", "Sorry about that.") when more follows.
+                reply = next((s for s, _ in sentences if len(s.split()) > 3), sentences[0][0])
+                points.append((f'The assistant replied: "{_quote(reply)}".', False))
             elif role == "TOOL":
                 points.append((f'A tool returned: "{_quote(sentences[0][0], 80)}".', False))
         return points
