@@ -443,6 +443,42 @@ class _Run:
     actor: str
 
 
+class _Coalescing:
+    """Runs ``job`` for waiters, merging concurrent requests into as few runs as possible.
+
+    :meth:`run` returns after a run of ``job`` that *started after* the call completed, so
+    a flush requested after a turn's capture was queued always covers it; while one run
+    is going, all newer requests share the single next run (20 concurrent turns cost two
+    flushes, not twenty).
+    """
+
+    def __init__(self, job: Callable[[], Awaitable[None]]) -> None:
+        self._job = job
+        self._running: asyncio.Task[None] | None = None
+        self._next: asyncio.Future[None] | None = None
+
+    async def run(self) -> None:
+        if self._running is None:
+            self._running = asyncio.get_running_loop().create_task(self._cycle(None))
+            await asyncio.shield(self._running)
+            return
+        if self._next is None:
+            self._next = asyncio.get_running_loop().create_future()
+        await asyncio.shield(self._next)
+
+    async def _cycle(self, done: asyncio.Future[None] | None) -> None:
+        try:
+            await self._job()
+        finally:
+            if done is not None and not done.done():
+                done.set_result(None)
+            waiting, self._next = self._next, None
+            if waiting is not None:
+                self._running = asyncio.get_running_loop().create_task(self._cycle(waiting))
+            else:
+                self._running = None
+
+
 class _SessionLocks:
     """One lock per session id: a session's turns run one at a time, in arrival order."""
 
@@ -565,11 +601,10 @@ def create_app(
 
     app = BedrockAgentCoreApp(debug=debug, lifespan=app_lifespan)
 
-    async def _flush() -> None:
-        if memory is None:
-            return
+    async def _flush_once() -> None:
         try:
-            await memory.aflush(timeout=flush_timeout)
+            delivered = await memory.aflush(timeout=flush_timeout)
+            logger.debug("memory flush delivered %s queued capture(s)", delivered)
         except Exception as exc:  # the reply is already checkpointed: never fail it here
             logger.warning(
                 "memory captures not delivered yet (%s: %s); %s stay queued",
@@ -577,6 +612,8 @@ def create_app(
                 exc,
                 _pending(),
             )
+
+    flusher = _Coalescing(_flush_once)
 
     def _pending() -> Any:
         try:
@@ -604,10 +641,10 @@ def create_app(
         if memory is None or flush == "off":
             return
         if flush == "before_response":
-            await _flush()
+            await flusher.run()
             return
         task_id = app.add_async_task("memory flush")
-        task = asyncio.get_running_loop().create_task(_flush())
+        task = asyncio.get_running_loop().create_task(flusher.run())
         background.add(task)
 
         def done(t: asyncio.Task[Any]) -> None:
