@@ -551,7 +551,9 @@ _ITEM_OPS = frozenset(
 )
 #: A not-found message about something other than the memory ("Memory record ... not
 #: found", "Event ... not found", "Extraction job ... not found").
-_OTHER_RESOURCE = re.compile(r"\b(?:records?|events?|jobs?|strateg(?:y|ies)|branch)\b", re.I)
+_OTHER_RESOURCE = re.compile(
+    r"\b(?:records?|events?|jobs?|strateg(?:y|ies)|branch(?:es)?|sessions?|actors?)\b", re.I
+)
 #: "Memory X not found" (but not "MemoryItem", "Memory record").
 _MEMORY_WORD = re.compile(r"\bmemory\b", re.I)
 

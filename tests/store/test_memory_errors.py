@@ -93,6 +93,7 @@ def _not_found(message: str) -> ClientError:
         ("DeleteMemoryRecord", "Resource not found", MemoryRecordNotFoundError),
         ("GetEvent", "Event 0001#ab not found", MemoryRecordNotFoundError),
         ("StartMemoryExtractionJob", "Extraction job j1 not found", MemoryRecordNotFoundError),
+        ("ListEvents", "Session s1 of actor a1 not found", MemoryRecordNotFoundError),
     ],
 )
 def test_translate_memory_tells_memory_from_record(op: str, message: str, kind: type) -> None:
