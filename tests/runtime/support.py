@@ -180,6 +180,8 @@ class AppProcess:
 
     def stop(self) -> int:
         """SIGTERM (uvicorn's graceful shutdown, which flushes memory); the exit code."""
+        if hasattr(self, "http"):
+            self.http.close()
         if self.proc.poll() is None:
             os.kill(self.proc.pid, signal.SIGTERM)
             try:
@@ -187,8 +189,6 @@ class AppProcess:
             except subprocess.TimeoutExpired:
                 os.kill(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(timeout=5)
-        if hasattr(self, "http"):
-            self.http.close()
         self.log.close()
         return self.proc.returncode
 
