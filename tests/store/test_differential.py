@@ -158,9 +158,9 @@ def _norm(result: Any) -> Any:
     return (result.namespace, result.key, result.value)
 
 
-def _setup(env: Env) -> tuple[AgentCoreMemoryStore, Reference, list[float]]:
+def _setup(env: Env, **kw: Any) -> tuple[AgentCoreMemoryStore, Reference, list[float]]:
     clock = [1_800_000_000.0]
-    store = env.store()
+    store = env.store(**kw)
     store._now = lambda: clock[0]
     return store, Reference(clock), clock
 
@@ -180,6 +180,22 @@ def test_random_sequences_sync(env: Env, seed: int) -> None:
         want = ref.run(op)
         got = store.batch([op])[0]
         _check(i, op, got, want)
+    store.flush()
+
+
+def test_random_sequences_include_extracted(env: Env) -> None:
+    """Browsing AgentCore too changes nothing while it holds only the store's own records
+    (mirrors of index items, stale and expired ones included: never listed twice)."""
+    store, ref, clock = _setup(env, include_extracted=True)
+    rng = random.Random(3)
+    recent: list[tuple[tuple[str, ...], str]] = []
+    for i in range(120):
+        clock[0] += rng.choice([0, 1, 5, 20, 45])
+        op = _op(rng, recent)
+        want = ref.run(op)
+        got = store.batch([op])[0]
+        _check(i, op, got, want)
+    assert "ListMemoryRecords" in env.ac.ops
     store.flush()
 
 
