@@ -264,8 +264,8 @@ class MemoryLoop:
         """The messages after the last captured one: what the next capture takes.
 
         If the last captured message is no longer in the thread (history rewritten, e.g.
-        summarised), falls back to the current turn (from its user message), else to the
-        latest user message on, and logs a WARNING.
+        by SummarizationMiddleware), takes the current turn from its user message on; if
+        that is gone too, from the latest user message on, with a WARNING.
         """
         captured = loop.get("captured_id")
         if captured is None:
@@ -275,18 +275,16 @@ class MemoryLoop:
                 return list(messages[i + 1 :])
         turn = loop.get("turn_id")
         start = next((i for i, m in enumerate(messages) if turn and m.id == turn), None)
-        if start is None:
-            start = next(
-                (
-                    i
-                    for i in range(len(messages) - 1, -1, -1)
-                    if isinstance(messages[i], HumanMessage)
-                ),
-                len(messages),
-            )
+        if start is not None:  # e.g. summarised: this turn's messages are all still there
+            logger.debug("last captured message %s gone; capturing from the turn's start", captured)
+            return list(messages[start:])
+        start = next(
+            (i for i in range(len(messages) - 1, -1, -1) if isinstance(messages[i], HumanMessage)),
+            len(messages),
+        )
         logger.warning(
-            "the last captured message (%s) is gone from the thread (history rewritten?); "
-            "capturing from message %d of %d",
+            "the last captured message (%s) and the turn's user message are gone from the "
+            "thread (history rewritten?); capturing from message %d of %d",
             captured,
             start,
             len(messages),

@@ -650,3 +650,40 @@ def test_the_base_package_imports_without_langchain() -> None:
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "langgraph-agentcore[langchain]" in proc.stdout
+
+
+@INPROCESS
+def test_capture_stays_exactly_once_when_summarization_rewrites_the_history(
+    stack: Stack, caplog: pytest.LogCaptureFixture
+) -> None:
+    """SummarizationMiddleware replaces old messages (the last captured one among them)
+    with a summary: capture falls back to the turn's own messages, never re-sends old
+    ones and never captures the summary."""
+    from langchain.agents.middleware import SummarizationMiddleware
+
+    from langgraph_agentcore.offline import OfflineChatModel
+
+    memory = stack.memory()
+    chat = model()
+    agent = create_agent(
+        chat,
+        TOOLS,
+        system_prompt=SYSTEM,
+        middleware=[
+            AgentCoreMemoryMiddleware(memory),
+            SummarizationMiddleware(
+                OfflineChatModel(), trigger=("messages", 5), keep=("messages", 1)
+            ),
+        ],
+        checkpointer=stack.saver(),
+    )
+    tid = thread()
+    config = cfg(tid, "alice")
+    want: list[tuple[str, str]] = []
+    for i in range(5):
+        text = f"Message number {i}."
+        out = turn("sync", agent, text, config, memory)
+        want += [("USER", text), ("ASSISTANT", message_text(out["messages"][-1]))]
+    messages = agent.get_state(config).values["messages"]
+    assert len(messages) < 10  # the history was rewritten
+    assert stack.events("alice", tid) == want
