@@ -182,7 +182,7 @@ _ELLIPTIC = r"(?:used to|moved|grew up|love|like|hate|prefer|work|live|have been
 _CLAUSE_BREAK = re.compile(
     rf",?\s+(?:and|but|so|also|plus|because|since|though|although|while|whereas)\s+"
     rf"(?={_LEAD_WORDS}{_SUBJECT})|,\s*(?={_LEAD_WORDS}{_SUBJECT})|;\s*|\s+-+\s+|,\s+so\s+"
-    rf"|,\s*(?={_ELLIPTIC})"
+    rf"|,\s*(?={_ELLIPTIC})|,?\s+and\s+(?=(?:he|she|they|it)\b)"
     # "... so gluten is a no-go": a consequence, not part of the fact ("so much" is)
     r"|(?<!\bam)(?<!\bis)(?<!\bare)(?<!\bwas)(?<!\bnot)(?<!\bvery)(?<!\breally)\s+so\s+"
     r"(?!much\b|many\b|far\b|long\b|well\b|that\b|called\b|to\b)",
@@ -196,7 +196,8 @@ _LEAD = re.compile(
     r"hmm+|ok|okay|sorry|oh wait|wait|honestly|now|anyway|anyways|plus|basically|right|"
     r"hey|hi|hello|lol|haha\w*|oops|then|though|although|because|since|cause|cuz|"
     r"just so you know|by the way|for the record|fun fact|to be honest|as you know|"
-    r"you know|I mean|for what it is worth|in fact|these days|nowadays|currently|"
+    r"you know|I mean|I meant(?: to say| that)?|what I meant is|for what it is worth|"
+    r"in fact|these days|nowadays|currently|"
     r"at the moment|right now|(?:please )?(?:remember|note|keep in mind|do not forget)"
     r"(?: that)?(?=[\s,:]+(?:I|my|we|our)\b))\b[\s,:;!.-]*",
     re.I,
@@ -211,8 +212,7 @@ _TRAIL = re.compile(
 )
 _NOT_TAIL = re.compile(r",\s*(?:and\s+)?not\s+[\w' -]{1,30}$", re.I)
 _REWRITES = (
-    # "my wife and I ..." / "we ..." -> "I ..." (the user is one of them)
-    (re.compile(r"^my [\w-]+(?: [\w-]+)? and I\b", re.I), "I"),
+    # "we ..." -> "I ..." (the user is one of them)
     (re.compile(r"^we are\b", re.I), "I am"),
     (re.compile(r"^we were\b", re.I), "I was"),
     (re.compile(r"^we\b", re.I), "I"),
@@ -242,7 +242,12 @@ _REWRITES = (
     (re.compile(r"^I have not (.+?)[\s,]*(?:any ?more|any longer)$", re.I), r"I no longer have \1"),
     (re.compile(r"^I have got\b", re.I), "I have"),
 )
-_HYPOTHETICAL = re.compile(r"\b(?:if|unless|would|could|might|wish)\b", re.I)
+# "my wife and I ..." / "me and my girlfriend ..." -> "I ..."
+_COUPLE = re.compile(
+    r"(?:^|(?<=, ))(?:my (?:best |little |big |older |younger )?[\w-]+ and (?:I|me)|"
+    r"me and my (?:best |little |big |older |younger )?[\w-]+)\b",
+    re.I,
+)
 _SMALL_TALK = re.compile(
     r"^(?:(?:hi|hello|hey|hiya|yo|thanks|thank you|thx|ty|so much|a lot|again|very much|"
     r"ok|okay|k|sure|great|cool|nice|awesome|perfect|fine|good|great choice|good choice|"
@@ -256,11 +261,17 @@ _SMALL_TALK = re.compile(
     r"just saying hi|just|there|everyone|all|wow|oh|ah|hmm|um|alright|all right|will do|"
     r"cheers|talk soon|have a (?:nice|good|great) (?:day|one|evening|weekend)|you too|"
     r"for now|me too|same here|I am good|I am fine|I am great|not bad|and you|nothing|"
-    r"just testing|testing|test|never mind|nevermind)"
+    r"just testing|testing|test|never mind|nevermind|congrat\w*(?: on [\w' -]+)?|"
+    r"sorry (?:to hear that|about that)|sounds (?:fun|lovely|exciting)|"
+    r"(?:good|great) (?:question|idea|goal|plan)|let me know (?:how it goes|if you need "
+    r"anything(?: else)?|if (?:that|this) helps)|(?:I )?hope (?:that|this|it) helps|"
+    r"anything else)"
     r"[\s,!.:;-]*)+$",
     re.I,
 )
-_PRONOUN_OBJECT = re.compile(r"^(?:it|that|this|those|these|them|you|him|her|one)\b", re.I)
+_PRONOUN_OBJECT = re.compile(
+    r"^(?:it|that|this|those|these|them|you|him|her|one)\b(?! when\b| if\b)", re.I
+)
 
 
 def _expand_contractions(text: str) -> str:
@@ -329,6 +340,7 @@ def _clauses(text: str) -> list[str]:
     """
     clauses: list[str] = []
     for sentence, is_question in _sentences(_expand_contractions(text)):
+        sentence = _COUPLE.sub("I", sentence)
         if is_question:
             parts = _QUESTION_BREAK.split(sentence)[:-1]
         else:
@@ -346,12 +358,20 @@ def _is_small_talk(sentence: str) -> bool:
     return bool(_SMALL_TALK.match(sentence.strip()))
 
 
+def _lead_stripped(sentence: str) -> str:
+    previous = None
+    while sentence != previous:
+        previous, sentence = sentence, _LEAD.sub("", sentence).strip()
+    return sentence
+
+
 def _meaningful(text: str) -> list[tuple[str, bool]]:
     """Sentences worth quoting, each flagged True when it is a question or request."""
     return [
         (
             sentence,
-            is_question or bool(_NOT_STATEMENTS.match(sentence) or _REQUESTS.match(sentence)),
+            is_question
+            or bool(_NOT_STATEMENTS.match(sentence) or _REQUESTS.match(_lead_stripped(sentence))),
         )
         for sentence, is_question in _sentences(_expand_contractions(text))
         if len(sentence.split()) >= 2 and not _is_small_talk(sentence)
@@ -497,7 +517,7 @@ _RULES = _rules(
         (r"^I would (?:much )?rather (?P<obj>.+)", "the user would rather {obj}", _P),
         (
             r"^I am (?:a |an )?(?:(?:big|huge|great|massive|die-hard|diehard|lifelong) )?"
-            r"fan of (?P<obj>.+)",
+            r"fans? of (?P<obj>.+)",
             "the user likes {obj}",
             _P,
         ),
@@ -632,7 +652,8 @@ _RULES = _rules(
         ),
         (r"^I am (?:originally |actually |also )?from (?P<obj>.+)", "the user is from {obj}", _F),
         (
-            r"^I am (?:half )?(?P<obj>(?-i:[A-Z])[a-z]+(?:ian|ish|ese|an|ch|i|ic))$",
+            r"^I am (?:originally |half |actually )?"
+            r"(?P<obj>(?-i:[A-Z])[a-z]+(?:ian|ish|ese|an|ch|i|ic))$",
             "the user is {obj}",
             _F,
         ),
@@ -652,6 +673,14 @@ _RULES = _rules(
         ),
         (r"^I am employed (?P<prep>at|by|as) (?P<obj>.+)", "the user works {prep2} {obj}", _F),
         (r"^I work (?!out\b)(?P<obj>.+)", "the user works {obj}", _F),
+        (
+            r"^I am (?:currently |now )?(?:doing|taking|studying for|working on|enrolled in) "
+            r"(?P<obj>(?:a |an |my )?(?:[\w'-]+ )?(?:phd|ph\.d|doctorate|masters?|master's|"
+            r"degree|bachelor'?s?|mba|course|bootcamp|internship|apprenticeship|residency|"
+            r"diploma|thesis)\b.*)",
+            "the user is doing {obj}",
+            _F,
+        ),
         # ---- age, birth, status, health
         (r"^I was born (?P<prep>in|on) (?P<obj>.+)", "the user was born {prep} {obj}", _F),
         (
@@ -725,7 +754,8 @@ _RULES = _rules(
         ),
         (rf"^I {_ADVERBS}(?P<verb>{_FACT_VERBS}) (?P<obj>.+)", "the user {verb3} {obj}", _F),
         (
-            r"^I (?P<verb>grew up|graduated|studied|worked|lived|used to|adopted|bought|joined|"
+            rf"^I {_ADVERBS}(?:recently )?(?P<verb>grew up|graduated|studied|worked|lived|"
+            r"used to|adopted|bought|joined|"
             r"retired|got (?=an? |my |two |three |\d))\s?(?P<opt>.*)",
             "the user {verb} {opt}",
             _F,
@@ -822,6 +852,7 @@ _SINGLE_VALUED = (
         ("job",),
     ),
     (re.compile(r"^the user s (?:job|occupation|profession) is\b"), ("job",)),
+    (re.compile(r"^the user is (?:not |no longer )?an? [\w -]+? (?:at|for) "), ("job",)),
     (re.compile(r"^the user is from\b"), ("origin",)),
     (re.compile(r"^the user was born\b"), ("birth",)),
     (re.compile(r"^the user is \d+ years old"), ("age",)),
