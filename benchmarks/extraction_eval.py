@@ -171,8 +171,16 @@ def matches(predicted: str, expected: Expected, *, about_user: bool) -> bool:
     for alternatives in expected:
         if not any(f" {a} " in padded for a in alternatives):
             return False
-    expected_words = {w for alternatives in expected for a in alternatives for w in a.split()}
-    return bool(NEGATIONS & set(words)) == bool(NEGATIONS & expected_words)
+    expected_words = [w for alternatives in expected for a in alternatives for w in a.split()]
+    return _negated(words) == _negated(expected_words)
+
+
+def _negated(words: Sequence[str]) -> bool:
+    """Whether a word list negates: a negation word, "no" unless it abbreviates "number"."""
+    return any(
+        w in NEGATIONS and not (w == "no" and i + 1 < len(words) and words[i + 1].isdigit())
+        for i, w in enumerate(words)
+    )
 
 
 def pair(

@@ -163,7 +163,7 @@ _PRONOUNS = (
 # Clauses that are questions, requests, wishes or hypotheticals, not statements.
 _NOT_STATEMENTS = re.compile(
     r"^(?:what|where|when|whenever|who|whom|whose|which|why|how|can|could|would|will|should|"
-    r"shall|may|might|must|do|does|did|is|are|am|was|were|has|have|if|unless|suppose|"
+    r"shall|may|might|must|do(?! not\b)|does|did|is|are|am|was|were|has|have|if|unless|suppose|"
     r"imagine|maybe|perhaps|please|let's|let us|I wish|I hope|I wonder|I would love|"
     r"I would like|I want to|I need you|I want you)\b",
     re.I,
@@ -171,7 +171,7 @@ _NOT_STATEMENTS = re.compile(
 _REQUESTS = re.compile(
     r"^(?:please|book|find|tell|show|give|help|remind|send|check|make|call|set|add|search|"
     r"look up|recommend|suggest|plan|schedule|cancel|translate|explain|summari[sz]e|list|"
-    r"compare|I need you|I want you|I would like you|I need help|I would like to)\b",
+    r"compare|I need|I want|I would like|I am looking for|I am trying to|I am searching for)\b",
     re.I,
 )
 
@@ -182,7 +182,7 @@ _ELLIPTIC = r"(?:used to|moved|grew up|love|like|hate|prefer|work|live|have been
 _CLAUSE_BREAK = re.compile(
     rf",?\s+(?:and|but|so|also|plus|because|since|though|although|while|whereas)\s+"
     rf"(?={_LEAD_WORDS}{_SUBJECT})|,\s*(?={_LEAD_WORDS}{_SUBJECT})|;\s*|\s+-+\s+|,\s+so\s+"
-    rf"|,\s*(?={_ELLIPTIC})|,?\s+and\s+(?=(?:he|she|they|it)\b)"
+    rf"|,\s*(?={_ELLIPTIC})|,?\s+and\s+(?=(?:he|she|they|it)\b)|,\s*(?=(?:he|she)\b)"
     # "... so gluten is a no-go": a consequence, not part of the fact ("so much" is)
     r"|(?<!\bam)(?<!\bis)(?<!\bare)(?<!\bwas)(?<!\bnot)(?<!\bvery)(?<!\breally)\s+so\s+"
     r"(?!much\b|many\b|far\b|long\b|well\b|that\b|called\b|to\b)",
@@ -219,7 +219,7 @@ _REWRITES = (
     (re.compile(r"^our\b", re.I), "my"),
     (
         re.compile(
-            r"^(?:please )(?=always\b|never\b|from now on\b|keep\b|make\b|be\b|answer\b|"
+            r"^(?:please )(?=always\b|never\b|do not\b|from now on\b|keep\b|make\b|be\b|answer\b|"
             r"reply\b|respond\b|write\b|talk\b|speak\b|call me\b|use\b)",
             re.I,
         ),
@@ -261,7 +261,8 @@ _SMALL_TALK = re.compile(
     r"just saying hi|just|there|everyone|all|wow|oh|ah|hmm|um|alright|all right|will do|"
     r"cheers|talk soon|have a (?:nice|good|great) (?:day|one|evening|weekend)|you too|"
     r"for now|me too|same here|I am good|I am fine|I am great|not bad|and you|nothing|"
-    r"just testing|testing|test|never mind|nevermind|congrat\w*(?: on [\w' -]+)?|"
+    r"just testing|testing|test|never mind|nevermind|you|how about you|what about you|"
+    r"congrat\w*(?: on [\w' -]+)?|"
     r"sorry (?:to hear that|about that)|sounds (?:fun|lovely|exciting)|"
     r"(?:good|great) (?:question|idea|goal|plan)|let me know (?:how it goes|if you need "
     r"anything(?: else)?|if (?:that|this) helps)|(?:I )?hope (?:that|this|it) helps|"
@@ -307,11 +308,17 @@ def _strip_symbols(text: str) -> str:
     return "".join(c for c in text if unicodedata.category(c)[0] != "S" or c in "$€£¥%&+")
 
 
+_ABBREVIATION = re.compile(
+    r"\b(No|Nr|Dr|Mr|Mrs|Ms|St|Mt|Jr|Sr|vs|approx|etc|e\.g|i\.e|a\.m|p\.m)\.(?=\s+[\w\d])", re.I
+)
+
+
 def _sentences(text: str) -> list[tuple[str, bool]]:
     """Split text into (sentence, is_question) pairs."""
     out: list[tuple[str, bool]] = []
-    for match in re.finditer(r"[^.!?\n]+[.!?]*", _strip_symbols(text)):
-        raw = match.group(0).strip()
+    text = _ABBREVIATION.sub("\\1\u2024", _strip_symbols(text))
+    for match in re.finditer(r"[^.!?\n]+[.!?]*", text):
+        raw = match.group(0).strip().replace("\u2024", ".")
         sentence = raw.rstrip(".!? ").strip()
         if sentence:
             out.append((sentence, "?" in raw))
@@ -332,6 +339,23 @@ def _clean_clause(part: str) -> str:
     return part.strip(" ,;:-")
 
 
+_RELATIONS = (
+    r"wife|husband|partner|boyfriend|girlfriend|fianc[eé]e?|spouse|sons?|daughters?|kids?|"
+    r"child|children|bab(?:y|ies)|toddler|mom|mum|mother|dad|father|parents|brothers?|"
+    r"sisters?|siblings?|grandma|grandmother|grandpa|grandfather|grandparents|family|"
+    r"aunt|uncle|cousins?|niece|nephew|twins?|dogs?|cats?|pets?|puppy|kitten|horse|"
+    r"boss|roommate|flatmate|housemate|best friend|team|company|in-laws"
+)
+# "I'm 34, sorry, 35" -> "I'm 35"
+_INLINE_CORRECTION = re.compile(
+    r"\b[\w-]+,\s*(?:sorry|I mean|I meant|no wait|wait|or rather|make that)\s*,?\s+"
+    r"(?=[\w-]+(?:\s*$|\s*[-,;]))",
+    re.I,
+)
+_MY_RELATIVE = re.compile(rf"\bmy ((?:{_RELATIONS}))\b(?!'s)", re.I)
+_HE_SHE = re.compile(r"^(?:he|she)\b", re.I)
+
+
 def _clauses(text: str) -> list[str]:
     """First-person statement clauses of a user message (questions and requests dropped).
 
@@ -339,8 +363,9 @@ def _clauses(text: str) -> list[str]:
     ("I'm vegetarian, can you recommend a restaurant?" -> "I am vegetarian").
     """
     clauses: list[str] = []
+    relative: str | None = None  # the last "my <relation>" mentioned, for "he"/"she"
     for sentence, is_question in _sentences(_expand_contractions(text)):
-        sentence = _COUPLE.sub("I", sentence)
+        sentence = _COUPLE.sub("I", _INLINE_CORRECTION.sub("", sentence))
         if is_question:
             parts = _QUESTION_BREAK.split(sentence)[:-1]
         else:
@@ -349,6 +374,11 @@ def _clauses(text: str) -> list[str]:
             part = _clean_clause(raw)
             if _ELLIPTIC_START.match(part):
                 part = f"I {part}"
+            if relative is not None and _HE_SHE.match(part):
+                part = _HE_SHE.sub(relative, part, count=1)
+            mentions = _MY_RELATIVE.findall(raw)
+            if mentions:
+                relative = f"my {mentions[-1]}"
             if part and not _NOT_STATEMENTS.match(part):
                 clauses.append(part)
     return clauses
@@ -371,7 +401,8 @@ def _meaningful(text: str) -> list[tuple[str, bool]]:
         (
             sentence,
             is_question
-            or bool(_NOT_STATEMENTS.match(sentence) or _REQUESTS.match(_lead_stripped(sentence))),
+            or bool(_NOT_STATEMENTS.match(sentence))
+            or any(_REQUESTS.match(_lead_stripped(c)) for c in _CLAUSE_BREAK.split(sentence)),
         )
         for sentence, is_question in _sentences(_expand_contractions(text))
         if len(sentence.split()) >= 2 and not _is_small_talk(sentence)
@@ -412,13 +443,6 @@ _STATUS = (
     r"married|engaged|single|divorced|widowed|separated|in a relationship|retired|"
     r"left-handed|right-handed|unemployed|self-employed|a student|between jobs"
 )
-_RELATIONS = (
-    r"wife|husband|partner|boyfriend|girlfriend|fianc[eé]e?|spouse|sons?|daughters?|kids?|"
-    r"child|children|bab(?:y|ies)|toddler|mom|mum|mother|dad|father|parents|brothers?|"
-    r"sisters?|siblings?|grandma|grandmother|grandpa|grandfather|grandparents|family|"
-    r"aunt|uncle|cousins?|niece|nephew|twins?|dogs?|cats?|pets?|puppy|kitten|horse|"
-    r"boss|roommate|flatmate|housemate|best friend|team|company|in-laws"
-)
 # "my X is ..." about momentary things is not a fact worth keeping.
 _TRANSIENT = (
     r"(?:order|package|parcel|delivery|question|problem|issue|point|guess|bad|pleasure|"
@@ -441,7 +465,7 @@ _HAVE_EXCLUDED = (
     r"to\b|a question|a quick question|questions|another question|an? idea|no\b|an? issue|"
     r"a problem|problems|a doubt|a feeling|a bad feeling|a good feeling|a headache|"
     r"a cold|a fever|time\b|fun\b|just\b|already\b|finished|done|seen|read|heard|noticed|"
-    r"tried|changed|forgotten|lost|booked|sent|received|found|made|decided|"
+    r"tried|changed|forgotten|lost|booked|sent|received|found|made|decided|started|begun|"
     r"been (?:feeling|thinking|trying|wondering|looking|waiting|meaning|having|going)"
 )
 
@@ -505,6 +529,12 @@ _RULES = _rules(
         ),
         # ---- likes
         (
+            r"^I (?:have )?(?:started|begun|began|come|grown|learned|learnt) to "
+            r"(?P<verb>like|love|enjoy|hate|dislike|prefer|appreciate) (?P<obj>.+)",
+            "the user {verb3} {obj}",
+            _P,
+        ),
+        (
             rf"^I {_ADVERBS}(?P<verb>like|love|enjoy|adore|prefer) (?P<obj>.+)",
             "the user {verb3} {obj}",
             _P,
@@ -543,7 +573,8 @@ _RULES = _rules(
             _B,
         ),
         (
-            rf"^I (?:went|turned|became|have become|have gone) (?P<diet>{_DIETS})\b(?P<rest>.*)",
+            r"^I (?:went|turned|became|have become|have gone|switched to being) "
+            rf"(?:fully |full |completely |strictly |100% )?(?P<diet>{_DIETS})\b(?P<rest>.*)",
             "the user became {diet}{rest}",
             _B,
         ),
@@ -567,26 +598,33 @@ _RULES = _rules(
         ),
         # ---- favourites, habits, standing instructions
         (
-            r"^my (?P<kind>(?:all[- ]time )?favou?rite(?: [\w -]+?)?) (?P<be>is|are|was|"
+            r"^my (?P<kind>(?:all[- ]time )?(?:favou?rite|go-to)(?: [\w -]+?)?) (?P<be>is|are|was|"
             r"has to be|has always been) (?P<obj>.+)",
             "the user's {kind} {be} {obj}",
             _P,
         ),
         (
             r"^(?P<obj>[\w'&, -]+?) (?P<be>is|are) (?:definitely |probably |still |by far )?"
-            r"my (?P<kind>(?:all[- ]time )?favou?rite(?: [\w -]+)?)$",
+            r"my (?P<kind>(?:all[- ]time )?(?:favou?rite|go-to)(?: [\w -]+)?)$",
             "the user's {kind} {be} {obj}",
             _P,
         ),
         (
-            r"^I am (?P<neg>not |no longer )?(?P<art>a |an )?(?P<obj>(?:(?:big|huge|real|"
+            r"^I am (?P<neg>not |no longer )?(?:more of |much more of |more )?(?P<art>a |an )?"
+            r"(?P<obj>(?:(?:big|huge|real|"
             r"massive|total|heavy|light) )?(?:morning person|night owl|early bird|early riser|"
             r"night person|[\w-]+ person|[\w-]+ drinker|[\w-]+ lover|[\w-]+ eater|foodie|"
-            r"homebody|couch potato))$",
-            "the user is {neg}{art}{obj}",
+            r"homebody|couch potato))(?P<rest> than .+)?$",
+            "the user is {neg}{art}{obj}{rest}",
             _P,
         ),
         (r"^I tend to (?P<obj>.+)", "the user tends to {obj}", _P),
+        (
+            r"^do not (?:ever )?(?P<verb>use|send|add|include|write|call|mention|give|show|"
+            r"put|say|ask|recommend|suggest|book|schedule|share) (?P<obj>.+)",
+            "the user does not want the assistant to {verb} {obj}",
+            _P,
+        ),
         (
             r"^(?:keep|make) (?:your |the |all )?(?P<obj>(?:answers|replies|responses|"
             r"explanations|messages|emails|summaries)\b.+)",
@@ -684,7 +722,8 @@ _RULES = _rules(
         # ---- age, birth, status, health
         (r"^I was born (?P<prep>in|on) (?P<obj>.+)", "the user was born {prep} {obj}", _F),
         (
-            r"^I am (?P<age>\d{1,3})(?: years old| years of age| yo| y/o)?$",
+            r"^I am (?P<age>\d{1,3})(?: years old| years of age| yo| y/o)?"
+            r"(?:$|(?=,| and\b| but\b))",
             "the user is {age} years old",
             _F,
         ),
