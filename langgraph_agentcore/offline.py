@@ -145,7 +145,7 @@ class OfflineChatModel(BaseChatModel):
                         facts[key] = value
         remembered = bool(set(facts) - set(heard))
         facts.update(heard)
-        records = self.recalled(messages)
+        records = [r.rstrip(". ") for r in self.recalled(messages)]
         last = messages[-1] if messages else None
         text = last.text if last is not None else ""
         turns = sum(isinstance(m, HumanMessage) for m in messages)

@@ -687,3 +687,27 @@ def test_capture_stays_exactly_once_when_summarization_rewrites_the_history(
     messages = agent.get_state(config).values["messages"]
     assert len(messages) < 10  # the history was rewritten
     assert stack.events("alice", tid) == want
+
+
+@INPROCESS
+def test_actor_ids_that_need_encoding_stay_apart(stack: Stack) -> None:
+    """Ids with '@', '.', '/', spaces and unicode reach AgentCore encoded, without collisions:
+    each user's turn is captured under, and recalls from, that user only."""
+    users = ["ana maría@example.com", "ana.maría/example.com", "ana_mar_a_example_com"]
+    memory = stack.memory()
+    statements = {
+        users[0]: "I live in Lisbon",
+        users[1]: "I live in Porto",
+        users[2]: "I live in Braga",
+    }
+    for user, text in statements.items():
+        agent, _ = stack.agent(memory)
+        turn("sync", agent, text, cfg(thread(), user), memory)
+    assert stack.twin.run_extractions() >= 3
+    for user, text in statements.items():
+        agent, chat = stack.agent(memory)
+        turn("sync", agent, "Where do I live?", cfg(thread(), user), memory)
+        block = block_of(chat.last_system_prompt)
+        city = text.rsplit(" ", 1)[1]
+        assert city in block
+        assert [c for c in ("Lisbon", "Porto", "Braga") if c in block] == [city]
