@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -105,6 +106,8 @@ class Stack:
     twin_url: str | None = None
     ac: RequestCounter = field(default_factory=RequestCounter)
     ddb: RequestCounter = field(default_factory=RequestCounter)
+    #: DynamoDB requests of the AgentCoreMemory objects alone (the outbox)
+    outbox: RequestCounter = field(default_factory=RequestCounter)
     memories: list[AgentCoreMemory] = field(default_factory=list)
 
     # -- clients ---------------------------------------------------------------------------
@@ -138,14 +141,14 @@ class Stack:
         )
         return self._wire_twin(self.ac if counted else None)(client)
 
-    def ddb_client(self) -> Any:
+    def ddb_client(self, counter: RequestCounter | None = None) -> Any:
         client = boto3.client("dynamodb", region_name=REGION, endpoint_url=self.moto_url)
-        return self.ddb.attach(client)
+        return (counter or self.ddb).attach(client)
 
-    def ddb_factory(self) -> Callable[[], Any]:
+    def ddb_factory(self, counter: RequestCounter | None = None) -> Callable[[], Any]:
         return async_client_factory(
             "dynamodb",
-            wire=self._wire_ddb(self.ddb),
+            wire=self._wire_ddb(counter or self.ddb),
             region_name=REGION,
             endpoint_url=self.moto_url,
         )
@@ -168,9 +171,9 @@ class Stack:
             table_name=self.table,
             agent_id="agent-1",
             region_name=REGION,
-            dynamodb_client=self.ddb_client(),
+            dynamodb_client=self.ddb_client(self.outbox),
             agentcore_client=self.ac_client(retries=retries),
-            async_dynamodb_client_factory=self.ddb_factory(),
+            async_dynamodb_client_factory=self.ddb_factory(self.outbox),
             async_agentcore_client_factory=self.ac_factory(retries=retries),
             **kw,
         )
@@ -485,6 +488,35 @@ def test_the_memory_block_never_enters_the_thread(stack: Stack) -> None:
         assert context is None or context.count(BLOCK) == 1  # one overwritten field
 
 
+@INPROCESS
+def test_request_budget_per_turn(stack: Stack, mode: str) -> None:
+    """Per user turn: one RetrieveMemoryRecords per namespace, one CreateEvent, and no
+    DynamoDB request of the memory (the outbox) while AgentCore takes the captures."""
+    teach_alice(stack, mode)
+    memory = stack.memory()
+    agent, _ = stack.agent(memory)
+    config = cfg(thread(), "alice")
+    turn(mode, agent, "Hello", config, memory)  # the first capture looks for an old outbox
+
+    for text in ("Hello again", "What's the weather?"):  # a plain turn, a tool loop
+        stack.ac.reset()
+        stack.outbox.reset()
+        if mode == "sync":
+            agent.invoke({"messages": [HumanMessage(text)]}, config)
+            while memory.pending_captures():
+                time.sleep(0.01)
+        else:
+
+            async def go(text: str = text) -> None:
+                await agent.ainvoke({"messages": [HumanMessage(text)]}, config)
+                while memory.pending_captures():
+                    await asyncio.sleep(0.01)
+
+            asyncio.run(go())
+        assert sorted(stack.ac.ops) == ["CreateEvent"] + ["RetrieveMemoryRecords"] * len(RETRIEVAL)
+        assert stack.outbox.ops == []
+
+
 # -- identity fails closed -----------------------------------------------------------------------
 
 
@@ -604,7 +636,7 @@ def test_a_failed_capture_goes_to_the_outbox_and_is_delivered_once(stack: Stack,
     stack.ddb.reset()
     turn(mode, agent, "I live in Lisbon", config, memory)  # flush fails to deliver, keeps it
     assert memory.pending_captures() == 1
-    assert "PutItem" in stack.ddb.ops  # durably queued in the table
+    assert "PutItem" in stack.outbox.ops  # durably queued in the table
     assert stack.events("alice", tid) == []
     stack.twin.faults.clear()
 
