@@ -518,7 +518,7 @@ def create_app(
     input_mapper: InputMapper | None = None,
     context_factory: Callable[[Invocation], Any] | None = None,
     config: Mapping[str, Any] | None = None,
-    flush: FlushMode = "before_response",
+    flush: FlushMode = "background",
     flush_timeout: float | None = 10.0,
     min_session_id_chars: int = MIN_SESSION_ID_CHARS,
     bind_sessions: bool = True,
@@ -532,10 +532,11 @@ def create_app(
             with a checkpointer; the one saver, store and memory it holds serve every
             session of the process concurrently (no per-request clients).
         memory: the :class:`~langgraph_agentcore.AgentCoreMemory` the graph's memory
-            middleware or nodes capture with; its pending captures are flushed before
-            each reply (``flush="before_response"``), in an SDK-tracked background task
-            (``"background"``: ``/ping`` stays HealthyBusy until delivered) or not at all
-            (``"off"``), and again at shutdown.
+            middleware or nodes capture with. After each run its pending captures are
+            flushed in an SDK async task (``flush="background"``, the default: the reply
+            is not delayed and ``/ping`` answers HealthyBusy until they are delivered, so
+            AgentCore keeps the session), before the reply (``"before_response"``) or not
+            at all (``"off"``); and always at shutdown.
         actor_header: a header that may carry the actor id (usually :data:`ACTOR_HEADER`;
             it must be on the runtime's request header allow-list). Off by default.
         actor_claim: the token claim holding the actor id (default ``sub``).

@@ -168,6 +168,13 @@ class AppProcess:
     def output(self) -> str:
         return Path(self.log.name).read_text()
 
+    def settle(self, timeout: float = 20.0) -> None:
+        """Wait until ``/ping`` says Healthy: no run in flight, every capture delivered."""
+        deadline = time.monotonic() + timeout
+        while self.http.get("/ping").json()["status"] != "Healthy":
+            assert time.monotonic() < deadline, "the app stayed HealthyBusy"
+            time.sleep(0.02)
+
     def invoke(self, session: str | None, actor: str | None = None, **payload: Any) -> Any:
         """POST /invocations as AgentCore Runtime does; the httpx response."""
         return self.http.post("/invocations", json=payload, headers=headers(session, actor))

@@ -300,7 +300,7 @@ class CountingMemory:
 
 def test_concurrent_turns_share_flushes() -> None:
     memory = CountingMemory()
-    app = create_app(_echo_graph(), memory=memory)
+    app = create_app(_echo_graph(), memory=memory, flush="before_response")
     requests = [
         ({"prompt": f"m{k}"}, runtime_headers(f"{k:02d}-" + "x" * 40, actor=f"u{k}"))
         for k in range(20)
@@ -354,3 +354,23 @@ def test_session_owner_is_read_once_per_session_and_process() -> None:
     other = create_app(graph)  # a new process: checks again, and refuses too
     [again] = _post(other, [({"prompt": "hi"}, runtime_headers(SESSION, actor="hal"))])
     assert again.status_code == 403
+
+
+def test_background_flush_keeps_ping_busy_until_done() -> None:
+    memory = CountingMemory(delay=0.5)
+    app = create_app(_echo_graph(), memory=memory)  # flush="background" by default
+
+    async def go() -> list[str]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
+            r = await client.post(
+                "/invocations", json={"prompt": "hi"}, headers=runtime_headers(SESSION, actor="ivy")
+            )
+            assert r.json()["response"] == "hi from ivy"  # answered before the flush ended
+            statuses = [(await client.get("/ping")).json()["status"]]
+            await asyncio.sleep(0.8)
+            statuses.append((await client.get("/ping")).json()["status"])
+            return statuses
+
+    assert asyncio.run(go()) == ["HealthyBusy", "Healthy"]
+    assert memory.flushes == 1
