@@ -53,8 +53,14 @@ def add_verbose(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the argument parser; each subcommand module adds its own options."""
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """Build the argument parser; each subcommand module adds its own options.
+
+    With ``argv``, only the module of the subcommand it names is imported (``--version``,
+    ``--help`` and ``local`` stay fast); without it, every subcommand's options are added.
+    """
+    names = [name for name, _, _ in COMMANDS]
+    chosen = None if argv is None else next((a for a in argv if a in names), "")
     parser = argparse.ArgumentParser(
         prog="langgraph-agentcore",
         description="Durable LangGraph threads on DynamoDB and memory on AgentCore Memory.",
@@ -65,13 +71,15 @@ def build_parser() -> argparse.ArgumentParser:
     for name, module, help_text in COMMANDS:
         sub_parser = sub.add_parser(name, help=help_text, description=help_text)
         add_verbose(sub_parser)
-        importlib.import_module(module).add_arguments(sub_parser)
+        if chosen is None or chosen == name:
+            importlib.import_module(module).add_arguments(sub_parser)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script and ``python -m langgraph_agentcore``."""
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = build_parser(argv).parse_args(argv)
     logging.basicConfig(
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
