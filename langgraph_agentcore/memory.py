@@ -2,7 +2,8 @@
 
 - :meth:`AgentCoreMemory.recall` fills the configured AgentCore namespace templates for
   one user and sends one ``RetrieveMemoryRecords`` per namespace, all in one plan step
-  (concurrently, sync and async), then filters, merges and ranks the records.
+  (concurrently, sync and async), then filters, merges and ranks the records (the pure
+  part lives in :mod:`langgraph_agentcore.recall`).
 - :meth:`AgentCoreMemory.capture` turns a turn's LangChain messages into ``CreateEvent``
   requests (see :mod:`langgraph_agentcore.events`). A capture AgentCore cannot take now
   goes to the outbox (:mod:`langgraph_agentcore.outbox`) and is delivered later, exactly
@@ -18,22 +19,21 @@ from __future__ import annotations
 import asyncio
 import atexit
 import logging
-import math
 import queue
-import re
 import threading
 import time
 import weakref
+import zlib
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from langgraph_agentcore import recall as _recall
 from langgraph_agentcore.errors import (
     AgentCoreMemoryError,
     AgentCoreStorageError,
@@ -42,9 +42,9 @@ from langgraph_agentcore.errors import (
 )
 from langgraph_agentcore.events import EventSpec, plan_events
 from langgraph_agentcore.keys import KeySchema
-from langgraph_agentcore.namespaces import MAX_PATH_CHARS, labels, within
 from langgraph_agentcore.namespaces import actor_id as encode_actor
 from langgraph_agentcore.namespaces import session_id as encode_session
+from langgraph_agentcore.namespaces import within
 from langgraph_agentcore.outbox import (
     OUTBOX_PREFIX,
     OutboxEntry,
@@ -55,6 +55,7 @@ from langgraph_agentcore.outbox import (
     item_key,
     query_params,
 )
+from langgraph_agentcore.recall import MemoryRecord, RetrievalConfig, format_records
 from langgraph_agentcore.table import (
     Call,
     MemoryCall,
@@ -69,67 +70,23 @@ from langgraph_agentcore.table import (
 if TYPE_CHECKING:
     from langchain_core.messages import BaseMessage
 
+__all__ = [
+    "AgentCoreMemory",
+    "CaptureResult",
+    "ForgetReport",
+    "MemoryRecord",
+    "RetrievalConfig",
+    "format_records",
+]
+
 logger = logging.getLogger(__name__)
 
-#: AgentCore's placeholders in namespace templates.
-ACTOR = "{actorId}"
-SESSION = "{sessionId}"
-STRATEGY = "{memoryStrategyId}"
-_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
-_KNOWN = frozenset({ACTOR, SESSION, STRATEGY})
-#: AgentCore's namespace pattern (botocore model, shape ``Namespace``).
-_NAMESPACE = re.compile(r"[a-zA-Z0-9/*][a-zA-Z0-9\-_/*]*(?::[a-zA-Z0-9\-_/*]+)*[a-zA-Z0-9\-_/*]*")
-_STRATEGY_ID = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9\-_]*")
-#: RetrieveMemoryRecords' searchQuery limit (characters).
-MAX_QUERY_CHARS = 10_000
 #: Records per BatchDeleteMemoryRecords; events deleted concurrently per plan step.
 _DELETE_BATCH = 100
 _EVENT_DELETES = 25
 
 
 # -- public value types ----------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RetrievalConfig:
-    """How to recall from one namespace template (as the AgentCore SDK's RetrievalConfig).
-
-    ``top_k``: records asked for (1-100). ``relevance_score``: records scoring below it are
-    dropped. ``strategy_id``: only records of this strategy (and the value of
-    ``{memoryStrategyId}`` in the template, if it has one).
-    """
-
-    top_k: int = 10
-    relevance_score: float = 0.2
-    strategy_id: str | None = None
-
-    def __post_init__(self) -> None:
-        if isinstance(self.top_k, bool) or not isinstance(self.top_k, int):
-            raise ValueError(f"RetrievalConfig.top_k must be an int, got {self.top_k!r}")
-        if not 1 <= self.top_k <= 100:
-            raise ValueError(f"RetrievalConfig.top_k must be 1-100, got {self.top_k}")
-        score = self.relevance_score
-        if isinstance(score, bool) or not isinstance(score, (int, float)) or math.isnan(score):
-            raise ValueError(f"RetrievalConfig.relevance_score must be a number, got {score!r}")
-        if self.strategy_id is not None and (
-            not isinstance(self.strategy_id, str)
-            or len(self.strategy_id) > 100
-            or not _STRATEGY_ID.fullmatch(self.strategy_id)
-        ):
-            raise ValueError(f"RetrievalConfig.strategy_id is not a valid id: {self.strategy_id!r}")
-
-
-@dataclass(frozen=True)
-class MemoryRecord:
-    """One recalled long-term memory record."""
-
-    text: str
-    score: float | None
-    namespace: str
-    record_id: str
-    strategy_id: str | None
-    metadata: dict[str, Any] = field(default_factory=dict)
-    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -152,14 +109,6 @@ class ForgetReport:
     records_deleted: int
     outbox_deleted: int
     namespaces: tuple[str, ...]
-
-
-def format_records(records: Sequence[MemoryRecord], *, tag: str = "user_context") -> str:
-    """The records as a tagged prompt block: ``''`` for none, else one ``- text`` line each."""
-    if not records:
-        return ""
-    lines = "\n".join(f"- {' '.join(r.text.split())}" for r in records)
-    return f"<{tag}>\n{lines}\n</{tag}>"
 
 
 # -- I/O: the control plane beside the data plane and DynamoDB --------------------------------
@@ -225,64 +174,6 @@ class MemoryIO(StoreIO):
 # -- pure helpers ------------------------------------------------------------------------------
 
 
-def _check_template(template: Any) -> str:
-    if not isinstance(template, str) or not template:
-        raise ValueError(f"namespace templates must be non-empty str, got {template!r}")
-    unknown = set(_PLACEHOLDER.findall(template)) - _KNOWN
-    if unknown:
-        raise ValueError(
-            f"namespace template {template!r} has unknown placeholders {sorted(unknown)}; "
-            f"AgentCore's are {sorted(_KNOWN)}"
-        )
-    if ACTOR not in template:
-        raise ValueError(
-            f"namespace template {template!r} has no {ACTOR}: recall would share it between "
-            "users (the memory loop only reads per-user namespaces)"
-        )
-    static = _PLACEHOLDER.sub("x", template)
-    if not _NAMESPACE.fullmatch(static) or len(static) > MAX_PATH_CHARS:
-        raise ValueError(f"namespace template {template!r} is not a valid AgentCore namespace")
-    if labels(template) and labels(template)[0] == ACTOR and not template.startswith("/"):
-        raise ValueError(f"namespace template {template!r} must start with '/'")
-    return template
-
-
-def resolve(template: str, actor: str, session: str | None, strategy: str | None) -> str | None:
-    """Fill a template; ``None`` if it cannot be scoped to the actor.
-
-    Without a session, a template's labels from the first one holding ``{sessionId}`` on
-    are dropped (``/summaries/{actorId}/{sessionId}`` -> ``/summaries/{actorId}``: all the
-    actor's sessions); if the actor's label would go too, the template is skipped.
-    """
-    if STRATEGY in template and strategy is None:
-        return None
-    text = template.replace(STRATEGY, strategy or "")
-    if SESSION in text and session is None:
-        parts = text.split("/")
-        cut = next(i for i, p in enumerate(parts) if SESSION in p)
-        text = "/".join(parts[:cut])
-        if ACTOR not in text:
-            return None
-    text = text.replace(ACTOR, actor).replace(SESSION, session or "")
-    if len(text) > MAX_PATH_CHARS:
-        raise ValueError(f"namespace {text[:80]}... is over {MAX_PATH_CHARS} characters")
-    return text
-
-
-def _normalize(text: str) -> str:
-    return " ".join(text.casefold().split()).rstrip(".!?;, ")
-
-
-def _plain_metadata(meta: Mapping[str, Any] | None) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in (meta or {}).items():
-        if isinstance(value, Mapping) and len(value) == 1:
-            out[key] = next(iter(value.values()))
-        else:
-            out[key] = value
-    return out
-
-
 def _require(value: Any, what: str) -> str:
     if value is None or (isinstance(value, str) and not value.strip()):
         raise MemoryIdentityError(
@@ -301,14 +192,6 @@ def _idempotent_replay(exc: AgentCoreMemoryError) -> bool:
     err = cause.response.get("Error", {})
     text = f"{err.get('Code', '')} {err.get('Message', '')} {cause.response.get('reason', '')}"
     return "idempot" in text.lower()
-
-
-@dataclass(frozen=True)
-class _Target:
-    namespace: str
-    top_k: int
-    relevance_score: float
-    strategy_id: str | None
 
 
 @dataclass
@@ -394,7 +277,7 @@ class AgentCoreMemory:
                 raise ValueError(
                     f"retrieval[{template!r}] must be a RetrievalConfig, got {type(cfg).__name__}"
                 )
-            self.retrieval[_check_template(template)] = cfg
+            self.retrieval[_recall.check_template(template)] = cfg
         if max_tokens is not None and (
             isinstance(max_tokens, bool) or not isinstance(max_tokens, int) or max_tokens < 1
         ):
@@ -542,145 +425,32 @@ class AgentCoreMemory:
         session = encode_session(session_id) if session_id else None
         if not isinstance(query, str):
             raise ValueError(f"query must be a str, got {type(query).__name__}")
-        return self._recall_steps(query.strip()[:MAX_QUERY_CHARS], actor, session)
+        return self._recall_steps(query.strip()[: _recall.MAX_QUERY_CHARS], actor, session)
 
     def _recall_steps(
         self, query: str, actor: str, session: str | None
     ) -> Plan[list[MemoryRecord]]:
         if not query:
             return []
-        if self._strategies is None and any(
-            STRATEGY in t and c.strategy_id is None for t, c in self.retrieval.items()
-        ):
+        if self._strategies is None and _recall.needs_strategies(self.retrieval):
             yield from self._load_strategies()
-        targets = self._targets(actor, session)
-        if not targets:
+        found = _recall.targets(self.retrieval, self._strategies, actor, session)
+        if not found:
             return []
         calls: list[Call] = [
-            MemoryCall(
-                "RetrieveMemoryRecords",
-                {
-                    "memoryId": self.memory_id,
-                    "namespacePath": t.namespace,
-                    "searchCriteria": {
-                        "searchQuery": query,
-                        "topK": t.top_k,
-                        **({"memoryStrategyId": t.strategy_id} if t.strategy_id else {}),
-                    },
-                    "maxResults": t.top_k,
-                },
-            )
-            for t in targets
+            MemoryCall("RetrieveMemoryRecords", _recall.retrieve_params(self.memory_id, query, t))
+            for t in found
         ]
         responses = yield calls
-        return self._merge(targets, responses)
+        return _recall.merge(found, responses, self.max_tokens)
 
-    def _load_strategies(self) -> Plan[dict[str, tuple[str, ...]]]:
+    def _load_strategies(self) -> Plan[None]:
+        """Read the memory's strategies once (GetMemory); cached for this object's life."""
         resp = yield ControlCall("GetMemory", {"memoryId": self.memory_id})
-        found: dict[str, tuple[str, ...]] = {}
-        for s in (resp.get("memory") or {}).get("strategies") or []:
-            sid = s.get("strategyId") or s.get("memoryStrategyId")
-            if sid:
-                found[sid] = tuple(s.get("namespaces") or s.get("namespaceTemplates") or ())
+        found = _recall.parse_strategies(resp)
         with self._lock:
             self._strategies = found
         logger.debug("memory %s strategies: %s", self.memory_id, found)
-        return found
-
-    def _strategy_ids(self, template: str) -> list[str]:
-        """Strategies whose namespace templates include ``template`` (for its placeholder)."""
-        ids = [sid for sid, tpls in (self._strategies or {}).items() if template in tpls]
-        if not ids:
-            logger.warning(
-                "namespace template %r: no strategy of memory %s uses it; skipped",
-                template,
-                self.memory_id,
-            )
-        return ids
-
-    def _targets(self, actor: str, session: str | None) -> list[_Target]:
-        """The resolved namespaces of one recall, merged where they coincide."""
-        merged: dict[tuple[str, str | None], _Target] = {}
-        for template, cfg in self.retrieval.items():
-            if STRATEGY not in template:
-                strategies: list[str | None] = [None]
-            elif cfg.strategy_id:
-                strategies = [cfg.strategy_id]
-            else:
-                strategies = list(self._strategy_ids(template))
-            for sid in strategies:
-                ns = resolve(template, actor, session, sid)
-                if ns is None:
-                    logger.debug("template %r needs a session; skipped", template)
-                    continue
-                key = (ns, cfg.strategy_id)
-                prev = merged.get(key)
-                if prev is not None:
-                    merged[key] = _Target(
-                        ns,
-                        max(prev.top_k, cfg.top_k),
-                        min(prev.relevance_score, cfg.relevance_score),
-                        cfg.strategy_id,
-                    )
-                else:
-                    merged[key] = _Target(ns, cfg.top_k, cfg.relevance_score, cfg.strategy_id)
-        return list(merged.values())
-
-    def _merge(self, targets: list[_Target], responses: list[dict[str, Any]]) -> list[MemoryRecord]:
-        best: dict[str, MemoryRecord] = {}
-        for target, resp in zip(targets, responses, strict=True):
-            for rec in resp.get("memoryRecordSummaries") or []:
-                inside = [n for n in rec.get("namespaces") or [] if within(n, target.namespace)]
-                if not inside:
-                    logger.warning(
-                        "dropped record %s from %s: outside the requested namespace %s",
-                        rec.get("memoryRecordId"),
-                        rec.get("namespaces"),
-                        target.namespace,
-                    )
-                    continue
-                score = rec.get("score")
-                if score is not None and score < target.relevance_score:
-                    continue
-                text = ((rec.get("content") or {}).get("text") or "").strip()
-                if not text:
-                    continue
-                record = MemoryRecord(
-                    text=text,
-                    score=score,
-                    namespace=inside[0],
-                    record_id=rec.get("memoryRecordId", ""),
-                    strategy_id=rec.get("memoryStrategyId"),
-                    metadata=_plain_metadata(rec.get("metadata")),
-                    created_at=rec.get("createdAt"),
-                )
-                for key in ("id:" + record.record_id, "text:" + _normalize(text)):
-                    prev = best.get(key)
-                    if prev is None or (record.score or 0.0) > (prev.score or 0.0):
-                        best[key] = record
-        unique = {id(r): r for r in best.values()}.values()
-        # A record that lost one of its keys to a better duplicate is dropped entirely.
-        winners = [
-            r
-            for r in unique
-            if best.get("id:" + r.record_id) is r and best.get("text:" + _normalize(r.text)) is r
-        ]
-        winners.sort(key=lambda r: (-(r.score if r.score is not None else -1.0), r.record_id))
-        return self._cap(winners)
-
-    def _cap(self, records: list[MemoryRecord]) -> list[MemoryRecord]:
-        if self.max_tokens is None:
-            return records
-        from langchain_core.messages.utils import count_tokens_approximately
-
-        out: list[MemoryRecord] = []
-        used = 0
-        for r in records:
-            cost = count_tokens_approximately([r.text])
-            if used + cost <= self.max_tokens:
-                out.append(r)
-                used += cost
-        return out
 
     # -- capture ---------------------------------------------------------------------------
 
@@ -909,7 +679,15 @@ class AgentCoreMemory:
         items = yield from self._outbox_items_plan(OUTBOX_PREFIX)
         left = len(items)
         for item in items:
-            entry = decode_entry(self.keys, item)
+            try:
+                entry = decode_entry(self.keys, item)
+            except (KeyError, TypeError, ValueError, zlib.error) as exc:
+                logger.error(
+                    "outbox item %s is unreadable (kept, not delivered): %r",
+                    item.get(self.keys.sk_attr, {}).get("S"),
+                    exc,
+                )
+                continue
             outcome = yield from self._send_plan(entry)
             if outcome == "retry":
                 break
@@ -1041,7 +819,7 @@ class AgentCoreMemory:
         # 3. Long-term records in the actor's namespaces (configured and the strategies').
         if self._strategies is None:
             yield from self._load_strategies()
-        roots = self._forget_roots(actor, session)
+        roots = _recall.forget_roots(self.retrieval, self._strategies, actor, session)
         record_ids: list[str] = []
         for root in roots:
             for rid in (yield from self._record_ids_plan(root)):
@@ -1077,27 +855,6 @@ class AgentCoreMemory:
         return ForgetReport(
             actor, session, len(sessions), events, len(record_ids), outbox, tuple(roots)
         )
-
-    def _forget_roots(self, actor: str, session: str | None) -> list[str]:
-        templates: dict[str, list[str | None]] = {}
-        for template, cfg in self.retrieval.items():
-            if STRATEGY not in template:
-                templates.setdefault(template, []).append(None)
-            elif cfg.strategy_id:
-                templates.setdefault(template, []).append(cfg.strategy_id)
-        for strategy, tpls in (self._strategies or {}).items():
-            for template in tpls:
-                templates.setdefault(template, []).append(strategy)
-        roots: list[str] = []
-        for template, sids in templates.items():
-            if ACTOR not in template or (session is not None and SESSION not in template):
-                continue
-            for sid in sids:
-                ns = resolve(template, actor, session, sid)
-                if ns is not None and ns not in roots:
-                    roots.append(ns)
-        # A root below another one is covered by it.
-        return [r for r in roots if not any(o != r and within(r, o) for o in roots)]
 
     def _sessions_plan(self, actor: str) -> Plan[list[str]]:
         out: list[str] = []

@@ -69,6 +69,8 @@ class MemEnv:
     ac: RequestCounter = field(default_factory=RequestCounter)
     ctl: RequestCounter = field(default_factory=RequestCounter)
     memories: list[AgentCoreMemory] = field(default_factory=list)
+    _data: Any = None
+    _ddb: Any = None
 
     # -- clients --------------------------------------------------------------------------
 
@@ -109,7 +111,9 @@ class MemEnv:
     @property
     def data(self) -> Any:
         """An uncounted data-plane client (for assertions: ListEvents, ...)."""
-        return self.agentcore_client(counted=False)
+        if self._data is None:
+            self._data = self.agentcore_client(counted=False)
+        return self._data
 
     def memory(
         self,
@@ -178,8 +182,9 @@ class MemEnv:
 
     def outbox_items(self) -> list[dict[str, Any]]:
         """The table's outbox items (uncounted)."""
-        client = attach_moto(boto3.client("dynamodb", region_name=REGION))
-        resp = client.query(
+        if self._ddb is None:
+            self._ddb = attach_moto(boto3.client("dynamodb", region_name=REGION))
+        resp = self._ddb.query(
             TableName=self.table,
             KeyConditionExpression="pk = :pk AND begins_with(sk, :p)",
             ExpressionAttributeValues={":pk": {"S": "agent#agent-1"}, ":p": {"S": "outbox#"}},
