@@ -260,15 +260,24 @@ class MemoryLoop:
     # -- the turn ----------------------------------------------------------------------------
 
     @staticmethod
-    def uncaptured(messages: Sequence[AnyMessage], loop: MemoryLoopState) -> list[AnyMessage]:
+    def uncaptured(
+        messages: Sequence[AnyMessage], loop: MemoryLoopState, *, nested: bool = False
+    ) -> list[AnyMessage]:
         """The messages after the last captured one: what the next capture takes.
 
+        Nothing captured yet: all of them, except in a subgraph (``nested``) whose state
+        does not persist between runs, where the turn is taken from its user message on.
         If the last captured message is no longer in the thread (history rewritten, e.g.
         by SummarizationMiddleware), takes the current turn from its user message on; if
         that is gone too, from the latest user message on, with a WARNING.
         """
         captured = loop.get("captured_id")
         if captured is None:
+            turn = loop.get("turn_id")
+            if nested and turn:
+                for i, m in enumerate(messages):
+                    if m.id == turn:
+                        return list(messages[i:])
             return list(messages)
         for i in range(len(messages) - 1, -1, -1):
             if messages[i].id == captured:
@@ -385,7 +394,12 @@ class MemoryLoop:
         ident = self.turn_identity(loop, context, config)
         messages = state.get("messages") or []
         if ident is not None and self.capture_enabled:
-            new = [m for m in self.uncaptured(messages, loop) if not isinstance(m, SystemMessage)]
+            nested = bool(((config or {}).get("configurable") or {}).get("checkpoint_ns"))
+            new = [
+                m
+                for m in self.uncaptured(messages, loop, nested=nested)
+                if not isinstance(m, SystemMessage)
+            ]
             if new:
                 if background == "async":
                     self.memory.acapture_in_background(

@@ -743,3 +743,43 @@ def test_actor_ids_that_need_encoding_stay_apart(stack: Stack) -> None:
         city = text.rsplit(" ", 1)[1]
         assert city in block
         assert [c for c in ("Lisbon", "Porto", "Braga") if c in block] == [city]
+
+
+@INPROCESS
+@pytest.mark.parametrize("sub_checkpointer", [None, True], ids=["stateless", "stateful"])
+def test_agent_as_a_streamed_subgraph_captures_each_message_once(
+    stack: Stack, sub_checkpointer: bool | None
+) -> None:
+    """create_agent as a node of a parent graph, streamed with subgraphs=True. A stateless
+    subgraph forgets its private fields between runs, so a capture there starts at the
+    turn's user message; a stateful one (checkpointer=True) keeps them."""
+    from langgraph.graph import START, MessagesState, StateGraph
+
+    memory = stack.memory()
+    chat = model()
+    agent = create_agent(
+        chat,
+        TOOLS,
+        system_prompt=SYSTEM,
+        middleware=[AgentCoreMemoryMiddleware(memory)],
+        checkpointer=sub_checkpointer,
+    )
+    builder = StateGraph(MessagesState)
+    builder.add_node("assistant", agent)
+    builder.add_edge(START, "assistant")
+    graph = builder.compile(checkpointer=stack.saver())
+    tid = thread()
+    config = cfg(tid, "alice")
+    stack.ac.reset()
+    for text in ("Hello", "What's the weather?", "Thanks"):
+        chunks = list(
+            graph.stream(
+                {"messages": [HumanMessage(text)]}, config, stream_mode="updates", subgraphs=True
+            )
+        )
+        assert any(ns for ns, _ in chunks)  # the agent's own steps were streamed
+        memory.flush()
+    assert stack.ops("RetrieveMemoryRecords") == 3 * len(RETRIEVAL)
+    messages = graph.get_state(config).values["messages"]
+    assert len(messages) == 2 + 4 + 2
+    assert stack.events("alice", tid) == expected(messages)
