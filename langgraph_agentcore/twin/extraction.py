@@ -138,7 +138,15 @@ _CONTRACTIONS = (
     (re.compile(r"\b(we|you|they)'ll\b", re.I), r"\1 will"),
     (re.compile(r"\b(it|that|there|what|where|who|here|how|he|she)'s\b", re.I), r"\1 is"),
     (re.compile(r"\b(name)'s\b", re.I), r"\1 is"),
-    (re.compile(r"\b(\w+)'s (?=called\b|named\b|an?\b|from\b|\d)", re.I), r"\1 is "),
+    (
+        re.compile(
+            r"\b(\w+)'s (?=called\b|named\b|an?\b|from\b|\d|pregnant\b|married\b|engaged\b|"
+            r"single\b|divorced\b|retired\b|allergic\b|vegan\b|vegetarian\b|diabetic\b|sick\b|"
+            r"ill\b|away\b|older\b|younger\b|in (?:college|university|school)\b)",
+            re.I,
+        ),
+        r"\1 is ",
+    ),
     (re.compile(r"\bcan'?t\b", re.I), "cannot"),
     (re.compile(r"\bwon't\b", re.I), "will not"),
     (
@@ -178,21 +186,26 @@ _REQUESTS = re.compile(
 _SUBJECT = r"(?:I|my|we|our)\b"
 _LEAD_WORDS = r"(?:(?:now|then|also|actually|and|but|so|plus|oh|well|btw)\s+)*"
 # Verbs that open a clause whose subject "I" was left out ("I'm retired, used to be ...").
-_ELLIPTIC = r"(?:used to|moved|grew up|love|like|hate|prefer|work|live|have been)\b"
+_ELLIPTIC = r"(?:used to|moved|grew up|love|like|hate|prefer|work|live|have been|got)\b"
+_COUNTED = (
+    r"(?:one|two|three|four|five|six|\d+) (?:kids?|children|sons?|daughters?|dogs?|cats?|"
+    r"grandkids|grandchildren|grandsons?|granddaughters?)\b"
+)
 _CLAUSE_BREAK = re.compile(
     rf",?\s+(?:and|but|so|also|plus|because|since|though|although|while|whereas)\s+"
     rf"(?={_LEAD_WORDS}{_SUBJECT})|,\s*(?={_LEAD_WORDS}{_SUBJECT})|;\s*|\s+-+\s+|,\s+so\s+"
-    rf"|,\s*(?={_ELLIPTIC})|,?\s+and\s+(?=(?:he|she|they|it)\b)|,\s*(?=(?:he|she)\b)"
+    rf"|,\s*(?={_ELLIPTIC}|{_COUNTED})|,?\s+and\s+(?=(?:he|she|they|it)\b)|,\s*(?=(?:he|she)\b)"
     # "... so gluten is a no-go": a consequence, not part of the fact ("so much" is)
     r"|(?<!\bam)(?<!\bis)(?<!\bare)(?<!\bwas)(?<!\bnot)(?<!\bvery)(?<!\breally)\s+so\s+"
     r"(?!much\b|many\b|far\b|long\b|well\b|that\b|called\b|to\b)",
     re.I,
 )
 _ELLIPTIC_START = re.compile(_ELLIPTIC, re.I)
+_COUNTED_START = re.compile(rf"{_COUNTED}$", re.I)
 _QUESTION_BREAK = re.compile(r",\s*|\s+(?:and|but|so)\s+", re.I)
 
 _LEAD = re.compile(
-    r"^(?:oh|ah|well|also|and|but|so|yes|yeah|yep|yup|no|nope|actually|btw|fyi|um+|uh+|"
+    r"^(?:oh|ooh|ah|aw|well|also|and|but|so|yes|yeah|yep|yup|no|nope|actually|btw|fyi|um+|uh+|"
     r"hmm+|ok|okay|sorry|oh wait|wait|honestly|now|anyway|anyways|plus|basically|right|"
     r"hey|hi|hello|lol|haha\w*|oops|then|though|although|because|since|cause|cuz|"
     r"just so you know|by the way|for the record|fun fact|to be honest|as you know|"
@@ -352,7 +365,7 @@ _INLINE_CORRECTION = re.compile(
     r"(?=[\w-]+(?:\s*$|\s*[-,;]))",
     re.I,
 )
-_MY_RELATIVE = re.compile(rf"\bmy ((?:{_RELATIONS}))\b(?!'s)", re.I)
+_MY_RELATIVE = re.compile(rf"\bmy ((?:{_RELATIONS}))\b", re.I)
 _HE_SHE = re.compile(r"^(?:he|she)\b", re.I)
 
 
@@ -374,6 +387,8 @@ def _clauses(text: str) -> list[str]:
             part = _clean_clause(raw)
             if _ELLIPTIC_START.match(part):
                 part = f"I {part}"
+            elif _COUNTED_START.match(part):
+                part = f"I have {part}"
             if relative is not None and _HE_SHE.match(part):
                 part = _HE_SHE.sub(relative, part, count=1)
             mentions = _MY_RELATIVE.findall(raw)
@@ -459,7 +474,8 @@ _HABIT_VERBS = r"eat|drink|cook|wear|listen to|watch|take|read|bake|order"
 _ING_EXCLUDED = (
     r"going|trying|looking|wondering|asking|thinking|hoping|feeling|getting|having|doing|"
     r"waiting|calling|checking|kidding|joking|talking|sitting|standing|eating|drinking|"
-    r"sending|coming|leaving|heading|saying|telling|starting|curious|interested|not\b"
+    r"sending|coming|leaving|heading|saying|telling|starting|curious|interested|not\b|"
+    r"running (?:late|behind|out)"
 )
 _HAVE_EXCLUDED = (
     r"to\b|a question|a quick question|questions|another question|an? idea|no\b|an? issue|"
@@ -610,10 +626,12 @@ _RULES = _rules(
             _P,
         ),
         (
-            r"^I am (?P<neg>not |no longer )?(?:more of |much more of |more )?(?P<art>a |an )?"
+            r"^I am (?P<neg>not |no longer )?(?:more of |much more of |more |much of )?"
+            r"(?P<art>a |an )?"
             r"(?P<obj>(?:(?:big|huge|real|"
             r"massive|total|heavy|light) )?(?:morning person|night owl|early bird|early riser|"
-            r"night person|[\w-]+ person|[\w-]+ drinker|[\w-]+ lover|[\w-]+ eater|foodie|"
+            r"night person|[\w-]+ person|(?:[\w-]+ )?drinker|(?:[\w-]+ )?smoker|"
+            r"[\w-]+ lover|[\w-]+ eater|foodie|"
             r"homebody|couch potato))(?P<rest> than .+)?$",
             "the user is {neg}{art}{obj}{rest}",
             _P,
@@ -678,6 +696,12 @@ _RULES = _rules(
             _F,
         ),
         (
+            r"^I (?:live|am living|have been living|still live) with (?P<obj>.+?)"
+            r"(?: at the moment| for now| currently)?$",
+            "the user lives with {obj}",
+            _F,
+        ),
+        (
             r"^I (?:have )?(?:just |recently |finally |already )?(?:moved|relocated|"
             r"moved back) (?:to|into) (?P<obj>.+)",
             "the user lives in {obj}",
@@ -710,7 +734,20 @@ _RULES = _rules(
             _F,
         ),
         (r"^I am employed (?P<prep>at|by|as) (?P<obj>.+)", "the user works {prep2} {obj}", _F),
+        (
+            r"^I am (?P<obj>(?:fluent|conversational|native|bilingual|proficient|a native speaker)"
+            r"(?: in .+)?)$",
+            "the user is {obj}",
+            _F,
+        ),
         (r"^I work (?!out\b)(?P<obj>.+)", "the user works {obj}", _F),
+        (
+            r"^I am in (?P<obj>(?:my |the )?(?:first|second|third|fourth|final|last|\d+\w*) "
+            r"year (?:of|at) .+|(?:college|university|high school|grad school|med school|"
+            r"law school|uni)\b.*)",
+            "the user is in {obj}",
+            _F,
+        ),
         (
             r"^I am (?:currently |now )?(?:doing|taking|studying for|working on|enrolled in) "
             r"(?P<obj>(?:a |an |my )?(?:[\w'-]+ )?(?:phd|ph\.d|doctorate|masters?|master's|"
@@ -770,8 +807,9 @@ _RULES = _rules(
         ),
         # ---- possessions and other facts
         (
-            r"^I (?:do|did) not have (?P<obj>.+)",
-            "the user does not have {obj}",
+            r"^I (?:do|did) not (?P<verb>have|own|speak|drive|know|play|work|live|rent|ride)\b "
+            r"(?P<obj>.+)",
+            "the user does not {verb} {obj}",
             _F,
         ),
         (
@@ -794,7 +832,8 @@ _RULES = _rules(
         (rf"^I {_ADVERBS}(?P<verb>{_FACT_VERBS}) (?P<obj>.+)", "the user {verb3} {obj}", _F),
         (
             rf"^I {_ADVERBS}(?:recently )?(?P<verb>grew up|graduated|studied|worked|lived|"
-            r"used to|adopted|bought|joined|"
+            r"used to|adopted|bought|joined|started (?=an? |my |working |at |as )|landed|"
+            r"accepted|"
             r"retired|got (?=an? |my |two |three |\d))\s?(?P<opt>.*)",
             "the user {verb} {opt}",
             _F,
@@ -855,7 +894,7 @@ def _apply_rules(clause: str) -> tuple[str, frozenset[str]] | None:
 
 
 _MOMENTARY = re.compile(
-    r"\b(?:today|tonight|right now|this (?:morning|afternoon|evening)|at the moment)\b", re.I
+    r"\b(?:today|tonight|right now|this (?:morning|afternoon|evening)|running late)\b", re.I
 )
 
 
@@ -891,6 +930,7 @@ _SINGLE_VALUED = (
         ("job",),
     ),
     (re.compile(r"^the user s (?:job|occupation|profession) is\b"), ("job",)),
+    (re.compile(r"^the user (?:started|got|landed|accepted) (?:a )?(?:new )?job\b"), ("job",)),
     (re.compile(r"^the user is (?:not |no longer )?an? [\w -]+? (?:at|for) "), ("job",)),
     (re.compile(r"^the user is from\b"), ("origin",)),
     (re.compile(r"^the user was born\b"), ("birth",)),
@@ -1085,8 +1125,18 @@ class RuleBasedExtractor:
                 continue
             if role == "USER":
                 facts = list(dict.fromkeys(text for text, _ in _statements(turn.text)))
-                points.extend((fact, True) for fact in facts)
                 requests = [s for s, is_request in sentences if is_request]
+                opening = _clean_clause(_CLAUSE_BREAK.split(sentences[0][0])[0])
+                if (
+                    facts
+                    and not requests
+                    and opening
+                    and not _is_small_talk(opening)
+                    and _apply_rules(opening) is None
+                ):
+                    # an answer before the facts ("beaches mostly, and my husband ...")
+                    points.append((f'The user said: "{_quote(opening)}".', True))
+                points.extend((fact, True) for fact in facts)
                 if requests:
                     points.append((f'The user asked: "{_quote(requests[0])}".', True))
                 elif not facts:
