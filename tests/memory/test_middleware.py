@@ -783,3 +783,35 @@ def test_agent_as_a_streamed_subgraph_captures_each_message_once(
     messages = graph.get_state(config).values["messages"]
     assert len(messages) == 2 + 4 + 2
     assert stack.events("alice", tid) == expected(messages)
+
+
+@INPROCESS
+def test_human_in_the_loop_approval_is_one_turn_captured_once(stack: Stack, mode: str) -> None:
+    """HumanInTheLoopMiddleware interrupts after the model (not in a tool): the resume
+    neither recalls again nor captures anything twice."""
+    from langchain.agents.middleware import HumanInTheLoopMiddleware
+
+    teach_alice(stack, mode)
+    memory = stack.memory()
+    chat = model()
+    agent = create_agent(
+        chat,
+        TOOLS,
+        system_prompt=SYSTEM,
+        middleware=[
+            AgentCoreMemoryMiddleware(memory),
+            HumanInTheLoopMiddleware(interrupt_on={"get_weather": True}),
+        ],
+        checkpointer=stack.saver(),
+    )
+    tid = thread()
+    config = cfg(tid, "alice")
+    stack.ac.reset()
+    out = turn(mode, agent, "What's the weather?", config, memory)
+    assert out["__interrupt__"] and stack.ops("CreateEvent") == 0
+    out = resume(mode, agent, {"decisions": [{"type": "approve"}]}, config, memory)
+    assert "sunny" in out["messages"][-1].content
+    assert stack.ops("RetrieveMemoryRecords") == len(RETRIEVAL)
+    assert stack.ops("CreateEvent") == 1
+    assert "vegetarian" in block_of(chat.last_system_prompt)
+    assert stack.events("alice", tid) == expected(agent.get_state(config).values["messages"])
