@@ -588,6 +588,10 @@ def create_app(
     build_context = context_factory or _context_builder(graph)
     base_config = dict(config or {})
     locks = _SessionLocks()
+    # Streamed updates show only the graph's output channels: private state (such as the
+    # memory middleware's recalled block) stays on the server, as in the final values.
+    outputs = getattr(graph, "output_channels", None)
+    public = frozenset([outputs] if isinstance(outputs, str) else outputs or ())
     owners: OrderedDict[str, str] = OrderedDict()  # session -> actor, checked already
     background: set[asyncio.Task[Any]] = set()
 
@@ -774,8 +778,8 @@ def create_app(
                 for node, update in chunk.items():
                     if node == _INTERRUPT:
                         interrupts.extend(update)
-                    else:
-                        yield {"event": "update", "node": node, "update": jsonable(update)}
+                    elif (shown := _public(update, public)) is not None:
+                        yield {"event": "update", "node": node, "update": jsonable(shown)}
             elif mode == "values":
                 values = chunk
         yield _final(values, interrupts, run.session)
@@ -840,6 +844,14 @@ def create_app(
     app.state.session_locks = locks
     app.state.ping_status = PingStatus
     return app
+
+
+def _public(update: Any, public: frozenset[str]) -> Any:
+    """The part of a node's update a client may see (None: nothing to show)."""
+    if not isinstance(update, Mapping) or not public:
+        return update
+    shown = {k: v for k, v in update.items() if k in public}
+    return shown or None
 
 
 def _is_resume(data: Any) -> bool:

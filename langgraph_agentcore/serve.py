@@ -22,6 +22,7 @@ import hmac
 import importlib
 import importlib.util
 import json
+import logging
 import os
 import signal
 import sys
@@ -243,6 +244,9 @@ def run_serve(args: argparse.Namespace) -> int:
         )
     try:
         app = as_app(load_target(args.target))
+        # The SDK's app logger writes its own JSON lines (as in AgentCore's CloudWatch
+        # logs); do not print each of them a second time through the root logger.
+        logging.getLogger("bedrock_agentcore.app").propagate = False
         serve(app, args.host, args.port)
     finally:
         if stack is not None:

@@ -295,6 +295,10 @@ def test_streamed_reply_is_sse_ending_with_the_final_object(app: AppProcess) -> 
     updates = [e for e in events if e.get("event") == "update"]
     assert "".join(t["text"] for t in tokens) == "Noted: name = Eve, place = Oslo. (turn 1)"
     assert {t["node"] for t in tokens} == {"model"}
+    # Only output channels are streamed: the memory middleware's private state (the
+    # recalled block, the capture bookkeeping) never leaves the server.
+    assert all(set(u["update"]) <= {"messages", "structured_response"} for u in updates)
+    assert "memory_" not in response.text
     model_updates = [u for u in updates if u["node"] == "model"]
     assert (
         model_updates
