@@ -315,6 +315,7 @@ class AgentCoreMemory:
         self._local: list[OutboxEntry] = []
         #: Outbox items this process knows are in the table; None = not looked yet.
         self._known_outbox: int | None = None if check_outbox_on_start else 0
+        self._outbox_writes = 0  # outbox items written by this object, ever
         # Background capture: one daemon worker thread (sync) / tasks (async).
         self._queue: queue.Queue[_Capture | None] = queue.Queue()
         self._worker: threading.Thread | None = None
@@ -603,6 +604,10 @@ class AgentCoreMemory:
                 yield from self._deliver_plan(check_table=self._known_outbox is None)
             except AgentCoreStorageError as exc:
                 logger.warning("outbox delivery after a capture failed: %s", exc)
+                with self._lock:
+                    if self._known_outbox is None:
+                        # The start-up look failed: flush() looks again; captures stop trying.
+                        self._known_outbox = 0
         return CaptureResult(event_ids, False, cap.messages)
 
     # -- outbox ----------------------------------------------------------------------------
@@ -635,6 +640,7 @@ class AgentCoreMemory:
             else:
                 with self._lock:
                     self._known_outbox = (self._known_outbox or 0) + 1
+                    self._outbox_writes += 1
                 return
         self._keep_local(entry)
 
@@ -676,6 +682,8 @@ class AgentCoreMemory:
             )
         if not look or stop:
             return delivered
+        with self._lock:
+            writes = self._outbox_writes
         items = yield from self._outbox_items_plan(OUTBOX_PREFIX)
         left = len(items)
         for item in items:
@@ -699,7 +707,8 @@ class AgentCoreMemory:
                 delivered += 1
                 left -= 1
         with self._lock:
-            self._known_outbox = left
+            # Items this process wrote after the Query are not in ``items``.
+            self._known_outbox = left + self._outbox_writes - writes
         if delivered:
             logger.info("delivered %d queued captures", delivered)
         return delivered

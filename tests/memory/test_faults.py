@@ -246,3 +246,17 @@ async def test_acapture_in_background_is_a_tracked_task(mem_env: MemEnv) -> None
     assert await memory.aflush() == 1
     assert mem_env.texts("alice", "s1") == ["hi", "reply 1", "two", "reply 2"]
     await memory.aclose()
+
+
+def test_a_failing_start_up_outbox_look_is_not_repeated_per_capture(
+    mem_env_inprocess: MemEnv, caplog: pytest.LogCaptureFixture
+) -> None:
+    env = mem_env_inprocess
+    env.table = "no-such-table"
+    memory = env.memory()
+    with caplog.at_level(logging.WARNING, logger="langgraph_agentcore.memory"):
+        assert not memory.capture(turn("one"), actor_id="alice", session_id="s1").queued
+    assert env.ddb.ops == ["Query"] and "outbox delivery after a capture failed" in caplog.text
+    env.reset()
+    memory.capture(turn("two", 2), actor_id="alice", session_id="s1")
+    assert env.ac.ops == ["CreateEvent"] and env.ddb.ops == []
