@@ -411,8 +411,10 @@ class MemoryLoop:
                     )
                 loop["captured_id"] = new[-1].id
                 logger.debug("captured %d message(s) in the background", len(new))
-        elif ident is not None and messages:
-            loop["captured_id"] = messages[-1].id  # capture off: nothing is owed later
+        elif messages:
+            # capture off, or a turn skipped for lack of identity: nothing is owed later
+            # (a skipped turn is never captured under an identity that shows up afterwards)
+            loop["captured_id"] = messages[-1].id
         loop["turn_id"] = loop["actor_id"] = loop["session_id"] = None
         update[LOOP_KEY] = loop
         return update

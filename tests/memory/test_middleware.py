@@ -544,10 +544,15 @@ def test_skip_runs_the_turn_without_memory(stack: Stack, mode: str) -> None:
     memory = stack.memory()
     agent, chat = stack.agent(memory, on_missing_identity="skip")
     stack.ac.reset()
-    out = run(mode, agent, {"messages": [HumanMessage("I live in Lisbon")]}, cfg(thread()))
+    tid = thread()
+    out = run(mode, agent, {"messages": [HumanMessage("I live in Lisbon")]}, cfg(tid))
     settle(mode, memory)
     assert out["messages"][-1].content.startswith("Noted")
     assert stack.ac.total == 0 and chat.last_system_prompt == SYSTEM
+
+    # the same thread later with an identity: the anonymous turn is never attributed to it
+    out = turn(mode, agent, "Hello", cfg(tid, "alice"), memory)
+    assert stack.events("alice", tid) == expected(out["messages"][2:])
 
 
 def test_bad_options_are_rejected() -> None:
