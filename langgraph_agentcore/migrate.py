@@ -35,7 +35,8 @@ import json
 import logging
 import sys
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from typing import Any, TextIO
 
@@ -60,9 +61,11 @@ PAYLOAD_SK = "CHUNK"
 IN_DYNAMODB = "DYNAMODB"
 IN_S3 = "S3"
 
-#: Checkpoints fetched together: their writes Queries run at once, their payloads share
-#: BatchGetItem requests (100 keys each).
-BATCH_CHECKPOINTS = 25
+#: Threads (or checkpoints) read together: their first Query pages are sent at once, and a
+#: batch of checkpoints shares BatchGetItem requests for its payloads (100 keys each).
+BATCH = 25
+#: Checkpoints written to the target at once (each: its writes, then its checkpoint item).
+WORKERS = 8
 
 Progress = Callable[[int, int], None]
 
@@ -339,6 +342,34 @@ class SourceIO(TableIO):
 # -- the migration ---------------------------------------------------------------------------
 
 
+def paged_queries_plan(queries: Sequence[dict[str, Any]]) -> Plan[list[list[dict[str, Any]]]]:
+    """The items of several Queries: every first page at once, then the rest of each."""
+    if not queries:
+        return []
+    first = yield [Call("Query", q) for q in queries]
+    out = []
+    for params, resp in zip(queries, first, strict=True):
+        items = list(resp.get("Items", []))
+        start = resp.get("LastEvaluatedKey")
+        while start:
+            more = yield Call("Query", params | {"ExclusiveStartKey": start})
+            items += more.get("Items", [])
+            start = more.get("LastEvaluatedKey")
+        out.append(items)
+    return out
+
+
+@dataclass
+class _Decoded:
+    """A checkpoint read and decoded from the source, ready to write."""
+
+    cp: SourceCheckpoint
+    checkpoint: Any
+    metadata: Any
+    writes: list[tuple[SourceWrite, Any]]
+    size: int
+
+
 class Migrator:
     """Copies threads from an incumbent table into a :class:`DynamoDBSaver`'s table.
 
@@ -351,6 +382,7 @@ class Migrator:
             ``s3_offload_config`` (``bucket_name``, ``key_prefix``, ``endpoint_url``).
             Without a bucket, checkpoints with offloaded values are skipped and reported.
         serde: The serializer the incumbent used (its default: ``JsonPlusSerializer``).
+        workers: Checkpoints written at once (threads of a pool; 1 writes in order).
     """
 
     def __init__(
@@ -367,7 +399,10 @@ class Migrator:
         s3_client: Any = None,
         s3_endpoint_url: str | None = None,
         serde: SerializerProtocol | None = None,
+        workers: int = WORKERS,
     ) -> None:
+        if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
+            raise ValueError(f"workers must be an int >= 1, got {workers!r}")
         if source_table == target.table_name:
             raise ValueError(
                 f"source and target table are both {source_table!r}: the incumbent's table "
@@ -387,6 +422,7 @@ class Migrator:
         self.s3_bucket = s3_bucket
         self.s3_key_prefix = s3_key_prefix.strip("/") if s3_key_prefix else None
         self.serde: SerializerProtocol = serde or JsonPlusSerializer()
+        self.workers = workers
 
     def close(self) -> None:
         """Close the clients this migrator created."""
@@ -417,49 +453,34 @@ class Migrator:
             if not start:
                 return sorted(found)
 
-    def _query_all(self, pk: str) -> Plan[list[dict[str, Any]]]:
-        items: list[dict[str, Any]] = []
-        start = None
-        while True:
-            resp = yield Call("Query", self._query_params(pk, start))
-            items += resp.get("Items", [])
-            start = resp.get("LastEvaluatedKey")
-            if not start:
-                return items
-
-    def _query_params(self, pk: str, start: dict[str, Any] | None = None) -> dict[str, Any]:
-        params: dict[str, Any] = {
+    def _query_params(self, pk: str) -> dict[str, Any]:
+        return {
             "TableName": self.source_table,
             "KeyConditionExpression": "#pk = :pk",
             "ExpressionAttributeNames": {"#pk": SOURCE_PK},
             "ExpressionAttributeValues": {":pk": {"S": pk}},
             "ConsistentRead": True,
         }
-        if start:
-            params["ExclusiveStartKey"] = start
-        return params
 
-    def _checkpoints_plan(self, thread_id: str) -> Plan[list[SourceCheckpoint]]:
-        items = yield from self._query_all(source_checkpoint_pk(thread_id))
-        cps = [SourceCheckpoint.from_item(thread_id, it) for it in items]
-        return sorted(cps, key=lambda c: c.key)
+    def _checkpoints_plan(self, thread_ids: Sequence[str]) -> Plan[list[list[SourceCheckpoint]]]:
+        """The checkpoint items of several threads, each sorted by (namespace, id)."""
+        pages = yield from paged_queries_plan(
+            [self._query_params(source_checkpoint_pk(t)) for t in thread_ids]
+        )
+        return [
+            sorted((SourceCheckpoint.from_item(t, it) for it in items), key=lambda c: c.key)
+            for t, items in zip(thread_ids, pages, strict=True)
+        ]
 
     def _writes_plan(self, cps: Sequence[SourceCheckpoint]) -> Plan[list[list[SourceWrite]]]:
-        """The write items of several checkpoints: first pages at once, then any more."""
-        pks = [source_writes_pk(c.thread_id, c.checkpoint_ns, c.checkpoint_id) for c in cps]
-        if not pks:
-            return []
-        first = yield [Call("Query", self._query_params(pk)) for pk in pks]
-        out = []
-        for pk, resp in zip(pks, first, strict=True):
-            items = list(resp.get("Items", []))
-            start = resp.get("LastEvaluatedKey")
-            while start:
-                more = yield Call("Query", self._query_params(pk, start))
-                items += more.get("Items", [])
-                start = more.get("LastEvaluatedKey")
-            out.append([SourceWrite.from_item(it) for it in items])
-        return out
+        """The write items of several checkpoints."""
+        pages = yield from paged_queries_plan(
+            [
+                self._query_params(source_writes_pk(c.thread_id, c.checkpoint_ns, c.checkpoint_id))
+                for c in cps
+            ]
+        )
+        return [[SourceWrite.from_item(it) for it in items] for items in pages]
 
     def _payloads_plan(self, refs: Sequence[PayloadRef]) -> Plan[dict[tuple[str, str], bytes]]:
         """Fetch payloads: CHUNK items by BatchGetItem, S3 objects by GetObject (if configured).
@@ -491,45 +512,41 @@ class Migrator:
 
     # -- reading the target -------------------------------------------------------------------
 
-    def _done_plan(self, thread_id: str) -> Plan[set[tuple[str, str]]]:
-        """(ns, checkpoint id) of the thread's checkpoints already in the target."""
+    def _done_plan(self, thread_ids: Sequence[str]) -> Plan[list[set[tuple[str, str]]]]:
+        """Per thread, (ns, checkpoint id) of its checkpoints already in the target."""
         keys = self.target.keys
-        lo, hi = keys.thread_checkpoint_range(thread_id)
-        done: set[tuple[str, str]] = set()
-        start = None
-        while True:
-            params: dict[str, Any] = {
-                "TableName": self.target.table_name,
-                "KeyConditionExpression": "#pk = :pk AND #sk BETWEEN :lo AND :hi",
-                "FilterExpression": "#et = :cp",
-                "ProjectionExpression": "#ns, #cid",
-                "ExpressionAttributeNames": {
-                    "#pk": keys.pk_attr,
-                    "#sk": keys.sk_attr,
-                    "#et": "entityType",
-                    "#ns": "checkpointNs",
-                    "#cid": "checkpointId",
-                },
-                "ExpressionAttributeValues": {
-                    ":pk": {"S": keys.pk(thread_id)},
-                    ":lo": {"S": lo},
-                    ":hi": {"S": hi},
-                    ":cp": {"S": CHECKPOINT},
-                },
-                "ConsistentRead": True,
-            }
-            if start:
-                params["ExclusiveStartKey"] = start
-            try:
-                resp = yield Call("Query", params)
-            except TableNotFoundError:
-                return done  # nothing migrated yet (a dry run does not create the table)
-            done |= {
-                (it["checkpointNs"]["S"], it["checkpointId"]["S"]) for it in resp.get("Items", [])
-            }
-            start = resp.get("LastEvaluatedKey")
-            if not start:
-                return done
+        queries = []
+        for thread_id in thread_ids:
+            lo, hi = keys.thread_checkpoint_range(thread_id)
+            queries.append(
+                {
+                    "TableName": self.target.table_name,
+                    "KeyConditionExpression": "#pk = :pk AND #sk BETWEEN :lo AND :hi",
+                    "FilterExpression": "#et = :cp",
+                    "ProjectionExpression": "#ns, #cid",
+                    "ExpressionAttributeNames": {
+                        "#pk": keys.pk_attr,
+                        "#sk": keys.sk_attr,
+                        "#et": "entityType",
+                        "#ns": "checkpointNs",
+                        "#cid": "checkpointId",
+                    },
+                    "ExpressionAttributeValues": {
+                        ":pk": {"S": keys.pk(thread_id)},
+                        ":lo": {"S": lo},
+                        ":hi": {"S": hi},
+                        ":cp": {"S": CHECKPOINT},
+                    },
+                    "ConsistentRead": True,
+                }
+            )
+        try:
+            pages = yield from paged_queries_plan(queries)
+        except TableNotFoundError:
+            return [set() for _ in thread_ids]  # nothing copied yet (a dry run creates nothing)
+        return [
+            {(it["checkpointNs"]["S"], it["checkpointId"]["S"]) for it in items} for items in pages
+        ]
 
     # -- the run --------------------------------------------------------------------------------
 
@@ -549,80 +566,102 @@ class Migrator:
         if isinstance(thread_ids, str):
             raise TypeError("thread_ids must be a sequence of thread ids, not a str")
         report = MigrationReport(
-            self.source_table, self.target.table_name, self.target.keys.agent_id
+            self.source_table, self.target.table_name, self.target.keys.agent_id, dry_run
         )
-        report.dry_run = dry_run
-        threads = list(thread_ids) if thread_ids is not None else self.thread_ids()
+        threads = list(dict.fromkeys(thread_ids)) if thread_ids is not None else self.thread_ids()
         for t in threads:
             self.target.keys.check_ids(thread_id=t)
-        todo: list[tuple[str, list[SourceCheckpoint]]] = []
-        for thread_id in threads:
-            cps = self.io.run(self._checkpoints_plan(thread_id))
-            if not cps:
-                logger.warning("migrate: thread %r has no checkpoints in the source", thread_id)
-                continue
-            done = self.target.io.run(self._done_plan(thread_id))
-            report.already_migrated += sum(1 for c in cps if c.key in done)
-            rest = [c for c in cps if c.key not in done]
-            if rest:
-                todo.append((thread_id, rest))
+        todo: list[list[SourceCheckpoint]] = []
+        for start in range(0, len(threads), BATCH):
+            group = threads[start : start + BATCH]
+            found = self.io.run(self._checkpoints_plan(group))
+            done = self.target.io.run(self._done_plan(group))
+            for thread_id, cps, copied in zip(group, found, done, strict=True):
+                if not cps:
+                    logger.warning("migrate: thread %r has no checkpoints in the source", thread_id)
+                report.already_migrated += sum(1 for c in cps if c.key in copied)
+                rest = [c for c in cps if c.key not in copied]
+                if rest:
+                    todo.append(rest)
         if todo and not dry_run:
             self.target.setup()  # after reading the source: a wrong source creates nothing
-        total = sum(len(cps) for _, cps in todo)
-        finished = 0
-        if on_progress is not None:
-            on_progress(0, total)
-        for _thread_id, cps in todo:
-            copied_any = False
-            for start in range(0, len(cps), BATCH_CHECKPOINTS):
-                batch = cps[start : start + BATCH_CHECKPOINTS]
-                for cp, copied in self._copy_batch(batch, report, dry_run):
-                    copied_any |= copied
-                    finished += 1
-                    logger.debug("migrate: %s %s %s", cp.thread_id, cp.checkpoint_ns, cp.key)
-                    if on_progress is not None:
-                        on_progress(finished, total)
-            report.threads += copied_any
+        total = sum(len(cps) for cps in todo)
+        progress = _Counter(total, on_progress)
+        pool = ThreadPoolExecutor(self.workers) if self.workers > 1 and not dry_run else None
+        try:
+            for cps in todo:
+                copied_any = False
+                for start in range(0, len(cps), BATCH):
+                    batch = cps[start : start + BATCH]
+                    ready = self._read_batch(batch, report)
+                    progress.add(len(batch) - len(ready))  # skipped ones are done too
+                    for item in self._write_all(ready, pool, dry_run):
+                        report.checkpoints += 1
+                        report.writes += len(item.writes)
+                        report.bytes += item.size
+                        copied_any = True
+                        progress.add(1)
+                report.threads += copied_any
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
         return report
 
-    def _copy_batch(
-        self, batch: Sequence[SourceCheckpoint], report: MigrationReport, dry_run: bool
-    ) -> Any:
-        """Read a batch of checkpoints with their writes, then copy each; yields (cp, copied)."""
+    def _read_batch(
+        self, batch: Sequence[SourceCheckpoint], report: MigrationReport
+    ) -> list[_Decoded]:
+        """Read and decode a batch of checkpoints with their writes (skips are reported)."""
         writes = self.io.run(self._writes_plan(batch))
         refs = [c.payload for c in batch] + [w.payload for ws in writes for w in ws]
         payloads = self.io.run(self._payloads_plan(refs))
+        out = []
         for cp, cp_writes in zip(batch, writes, strict=True):
-            yield cp, self._copy_one(cp, cp_writes, payloads, report, dry_run)
+            item = self._decode(cp, cp_writes, payloads, report)
+            if item is not None:
+                out.append(item)
+        return out
 
-    def _copy_one(
+    def _write_all(
+        self, items: list[_Decoded], pool: ThreadPoolExecutor | None, dry_run: bool
+    ) -> Iterator[_Decoded]:
+        """Write checkpoints (concurrently with a pool); yields each once it is stored."""
+        if dry_run:
+            yield from items
+        elif pool is None:
+            for item in items:
+                self._write(item)
+                yield item
+        else:
+            futures = {pool.submit(self._write, item): item for item in items}
+            for future in as_completed(futures):
+                future.result()
+                yield futures[future]
+
+    def _decode(
         self,
         cp: SourceCheckpoint,
         writes: list[SourceWrite],
         payloads: dict[tuple[str, str], bytes],
         report: MigrationReport,
-        dry_run: bool,
-    ) -> bool:
-        def skip(reason: str) -> bool:
+    ) -> _Decoded | None:
+        def skip(reason: str) -> None:
             report.skipped.append(Skip(cp.thread_id, cp.checkpoint_ns, cp.checkpoint_id, reason))
-            return False
 
         in_s3 = [r for r in [cp.payload, *(w.payload for w in writes)] if r.location == IN_S3]
         if in_s3 and not self.s3_bucket:
-            return skip(
+            skip(
                 f"{len(in_s3)} value(s) offloaded to S3 and no S3 bucket configured "
                 "(pass --s3-bucket, and --s3-prefix if the incumbent used key_prefix)"
             )
+            return None
         data = payloads.get((cp.payload.location, cp.payload.key))
         if data is None:
             # The incumbent's readers skip a checkpoint without payload; so do we.
             report.orphans += 1
             logger.warning("migrate: checkpoint %s of %r has no payload", cp.key, cp.thread_id)
-            return False
+            return None
         try:
             value = decode_value(self.serde, cp.payload, data)
-            checkpoint = convert_versions(value["checkpoint"])
-            metadata = value["metadata"]
             decoded: list[tuple[SourceWrite, Any]] = []
             size = len(data)
             for w in writes:
@@ -632,23 +671,42 @@ class Migrator:
                     continue
                 decoded.append((w, decode_value(self.serde, w.payload, wdata)))
                 size += len(wdata)
+            return _Decoded(
+                cp, convert_versions(value["checkpoint"]), value["metadata"], decoded, size
+            )
         except Exception as exc:  # a payload we cannot decode must not stop the others
-            return skip(f"cannot decode: {type(exc).__name__}: {exc}")
-        if not dry_run:
-            base = {"thread_id": cp.thread_id, "checkpoint_ns": cp.checkpoint_ns}
-            target_config: RunnableConfig = {
-                "configurable": base | {"checkpoint_id": cp.checkpoint_id}
-            }
-            for task_id, task_path, task in task_writes(decoded):
-                self.target.put_writes(target_config, task, task_id, task_path)
-            parent: RunnableConfig = {"configurable": dict(base)}
-            if cp.parent_id:
-                parent["configurable"]["checkpoint_id"] = cp.parent_id
-            self.target.put(parent, checkpoint, metadata, {})
-        report.checkpoints += 1
-        report.writes += len(decoded)
-        report.bytes += size
-        return True
+            skip(f"cannot decode: {type(exc).__name__}: {exc}")
+            return None
+
+    def _write(self, item: _Decoded) -> None:
+        """Store one checkpoint: its writes first, the checkpoint item (the marker) last."""
+        cp = item.cp
+        base = {"thread_id": cp.thread_id, "checkpoint_ns": cp.checkpoint_ns}
+        target_config: RunnableConfig = {"configurable": base | {"checkpoint_id": cp.checkpoint_id}}
+        for task_id, task_path, task in task_writes(item.writes):
+            self.target.put_writes(target_config, task, task_id, task_path)
+        parent: RunnableConfig = {"configurable": dict(base)}
+        if cp.parent_id:
+            parent["configurable"]["checkpoint_id"] = cp.parent_id
+        self.target.put(parent, item.checkpoint, item.metadata, {})
+        logger.debug("migrate: copied %r %s", cp.thread_id, cp.key)
+
+
+class _Counter:
+    """Counts processed checkpoints and reports them to an ``on_progress`` callback."""
+
+    def __init__(self, total: int, callback: Progress | None) -> None:
+        self.total = total
+        self.done = 0
+        self.callback = callback
+        if callback is not None:
+            callback(0, total)
+
+    def add(self, n: int) -> None:
+        for _ in range(n):
+            self.done += 1
+            if self.callback is not None:
+                self.callback(self.done, self.total)
 
 
 # -- progress bar ----------------------------------------------------------------------------
@@ -710,6 +768,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--compression", action="store_true", help="target uses compression")
     parser.add_argument("--ttl-seconds", type=float, default=None, help="target items expire")
+    parser.add_argument(
+        "--workers", type=int, default=WORKERS, help=f"checkpoints written at once ({WORKERS})"
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress on stderr")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
 
@@ -733,6 +794,7 @@ def run(args: argparse.Namespace) -> int:
         s3_bucket=args.s3_bucket,
         s3_key_prefix=args.s3_prefix,
         s3_endpoint_url=args.s3_endpoint_url,
+        workers=args.workers,
     )
     try:
         report = migrator.run(

@@ -311,8 +311,8 @@ def test_an_interrupted_migration_resumes_without_duplicates(env: Env) -> None:
         return on_progress
 
     ours = env.ours()
-    with pytest.raises(Stop):
-        env.migrator(ours).run(on_progress=stop_after(4))
+    with pytest.raises(Stop):  # one writer, so exactly 4 checkpoints are in
+        env.migrator(ours, workers=1).run(on_progress=stop_after(4))
     # and once more between a checkpoint's writes and its checkpoint item
     calls = {"n": 0}
 
@@ -323,7 +323,7 @@ def test_an_interrupted_migration_resumes_without_duplicates(env: Env) -> None:
 
     ours.io.client.meta.events.register("before-send.dynamodb.PutItem", fail_second_put)
     with pytest.raises(Stop):
-        env.migrator(ours).run()
+        env.migrator(ours, workers=1).run()
     ours.io.client.meta.events.unregister("before-send.dynamodb.PutItem", fail_second_put)
 
     env.counter.reset()
@@ -376,6 +376,8 @@ def test_bad_input_is_rejected_before_any_write(env: Env) -> None:
         env.migrator().run("chat")  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="thread_id must be a str"):
         env.migrator().run([7])  # type: ignore[list-item]
+    with pytest.raises(ValueError, match="workers must be an int >= 1"):
+        env.migrator(workers=0)
     assert env.target not in env.ddb.list_tables()["TableNames"]
 
 
