@@ -125,7 +125,8 @@ def _lookup(source: Any, key: str) -> Any:
 
 
 def _checked(value: Any, what: str) -> str | None:
-    if value is None or value == "":
+    """``value`` as an id; None when absent, empty or blank (so it counts as missing)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if not isinstance(value, str):
         raise MemoryIdentityError(f"{what} must be a non-empty string, got {type(value).__name__}")
@@ -432,10 +433,6 @@ def _context_and_config(config: RunnableConfig | None) -> tuple[Any, RunnableCon
     except Exception:  # outside a graph run (a node called directly): no context
         return None, config
     return (runtime.context if runtime is not None else None), config
-
-
-def _loop(memory: AgentCoreMemory, kwargs: dict[str, Any]) -> MemoryLoop:
-    return MemoryLoop(memory, **kwargs)
 
 
 def recall_node(

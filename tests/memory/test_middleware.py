@@ -533,8 +533,12 @@ def test_no_actor_id_raises_before_any_request(stack: Stack, mode: str) -> None:
             agent,
             {"messages": [HumanMessage("hi")]},
             cfg(thread()),
-            context={"actor_id": ""},
+            context={"actor_id": "  "},
         )
+    with pytest.raises(
+        MemoryIdentityError, match=r'\["actor_id"\] must be a non-empty string, got int'
+    ):
+        run(mode, agent, {"messages": [HumanMessage("hi")]}, cfg(thread(), 42))  # type: ignore[arg-type]
     settle(mode, memory)
     assert stack.ac.total == 0 and chat.requests == []
 
