@@ -62,6 +62,8 @@ ACTOR_HEADER = "X-Amzn-Bedrock-AgentCore-Runtime-Custom-Actor-Id"
 #: AgentCore's bounds on runtime session ids (InvokeAgentRuntime ``runtimeSessionId``).
 MIN_SESSION_ID_CHARS = 33
 MAX_SESSION_ID_CHARS = 256
+#: How long a flush waits for in-flight captures before delivering what is left (seconds).
+FLUSH_SETTLE_SECONDS = 2.0
 #: Sessions whose owner this process checked already (an owner never changes).
 OWNER_CACHE_SIZE = 10_000
 #: Payload keys the entrypoint reads itself.
@@ -607,6 +609,21 @@ def create_app(
     app = BedrockAgentCoreApp(debug=debug, lifespan=app_lifespan)
 
     async def _flush_once() -> None:
+        """Wait for the turn's background captures; deliver the outbox only if needed.
+
+        Captures that go through leave nothing pending, and then no request is made (an
+        ``aflush`` would read the outbox every turn). What is still pending after
+        :data:`FLUSH_SETTLE_SECONDS` (a capture that went to the outbox, items an
+        earlier process left) is delivered by ``aflush``.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + min(FLUSH_SETTLE_SECONDS, flush_timeout or FLUSH_SETTLE_SECONDS)
+        pause = 0.002
+        while _pending_count() > 0 and loop.time() < deadline:
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.05)
+        if _pending_count() == 0:
+            return
         try:
             delivered = await memory.aflush(timeout=flush_timeout)
             logger.debug("memory flush delivered %s queued capture(s)", delivered)
@@ -625,6 +642,10 @@ def create_app(
             return memory.pending_captures()
         except Exception:  # pragma: no cover - best effort, for the log line
             return "some"
+
+    def _pending_count() -> int:
+        count = _pending()
+        return count if isinstance(count, int) else 1
 
     async def _final_flush() -> None:
         """At shutdown: deliver what is queued, on the loop the memory's clients live on."""

@@ -11,6 +11,7 @@ import base64
 import dataclasses
 import json
 import re
+import time
 from typing import Any
 
 import httpx
@@ -22,6 +23,7 @@ from langgraph.runtime import Runtime
 from langgraph.types import Command
 from pydantic import BaseModel
 
+from langgraph_agentcore import runtime
 from langgraph_agentcore.runtime import (
     ACTOR_HEADER,
     IdentityPolicy,
@@ -280,26 +282,54 @@ def test_streamed_interrupt_and_resume_in_process() -> None:
 
 
 class CountingMemory:
-    """Stands in for AgentCoreMemory: counts aflush calls; each takes ``delay`` seconds."""
+    """Stands in for AgentCoreMemory: a capture stays in flight for ``capture_s`` after each
+    run; ``stuck`` captures are left in the outbox (pending until ``aflush``)."""
 
-    def __init__(self, delay: float = 0.2) -> None:
-        self.delay = delay
+    def __init__(self, capture_s: float = 0.0, stuck: int = 0, flush_s: float = 0.2) -> None:
+        self.capture_s, self.stuck, self.flush_s = capture_s, stuck, flush_s
         self.flushes = 0
+        self.done_at = 0.0
+
+    def captured(self) -> None:  # what the middleware's after_agent would start
+        self.done_at = time.monotonic() + self.capture_s
 
     async def aflush(self, timeout: float | None = None) -> int:
         self.flushes += 1
-        await asyncio.sleep(self.delay)
-        return 0
+        await asyncio.sleep(self.flush_s)
+        delivered, self.stuck = self.stuck, 0
+        return delivered
 
     def flush(self, timeout: float | None = None) -> int:
         return 0
 
     def pending_captures(self) -> int:
-        return 0
+        return self.stuck + (time.monotonic() < self.done_at)
 
 
-def test_concurrent_turns_share_flushes() -> None:
-    memory = CountingMemory()
+def _capturing_graph(memory: CountingMemory) -> Any:
+    def chat(state: MessagesState) -> dict[str, Any]:
+        memory.captured()
+        return {"messages": [AIMessage(f"{state['messages'][-1].text} ok")]}
+
+    builder = StateGraph(MessagesState)
+    builder.add_node("chat", chat)
+    builder.add_edge(START, "chat")
+    return builder.compile(checkpointer=InMemorySaver())
+
+
+def test_delivered_captures_need_no_flush_request() -> None:
+    memory = CountingMemory(capture_s=0.3)
+    app = create_app(_capturing_graph(memory), memory=memory, flush="before_response")
+    started = time.monotonic()
+    [r] = _post(app, [({"prompt": "hi"}, runtime_headers(SESSION, actor="joe"))])
+    assert r.json()["response"] == "hi ok"
+    assert time.monotonic() - started >= 0.3  # answered after the capture finished
+    assert memory.flushes == 0  # and without reading the outbox
+
+
+def test_concurrent_turns_share_flushes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(runtime, "FLUSH_SETTLE_SECONDS", 0.05)
+    memory = CountingMemory(stuck=1)  # an outbox item to deliver: every turn must flush
     app = create_app(_echo_graph(), memory=memory, flush="before_response")
     requests = [
         ({"prompt": f"m{k}"}, runtime_headers(f"{k:02d}-" + "x" * 40, actor=f"u{k}"))
@@ -308,6 +338,27 @@ def test_concurrent_turns_share_flushes() -> None:
     responses = _post(app, requests)
     assert [r.json()["response"] for r in responses] == [f"m{k} from u{k}" for k in range(20)]
     assert 1 <= memory.flushes <= 3  # not 20: waiters share the next flush
+    assert memory.stuck == 0
+
+
+def test_background_flush_keeps_ping_busy_until_done() -> None:
+    memory = CountingMemory(capture_s=0.5)
+    app = create_app(_capturing_graph(memory), memory=memory)  # flush="background"
+
+    async def go() -> list[str]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
+            r = await client.post(
+                "/invocations", json={"prompt": "hi"}, headers=runtime_headers(SESSION, actor="ivy")
+            )
+            assert r.json()["response"] == "hi ok"  # answered before the capture ended
+            statuses = [(await client.get("/ping")).json()["status"]]
+            await asyncio.sleep(0.8)
+            statuses.append((await client.get("/ping")).json()["status"])
+            return statuses
+
+    assert asyncio.run(go()) == ["HealthyBusy", "Healthy"]
+    assert memory.flushes == 0
 
 
 def test_coalescing_covers_requests_made_during_a_run() -> None:
@@ -354,23 +405,3 @@ def test_session_owner_is_read_once_per_session_and_process() -> None:
     other = create_app(graph)  # a new process: checks again, and refuses too
     [again] = _post(other, [({"prompt": "hi"}, runtime_headers(SESSION, actor="hal"))])
     assert again.status_code == 403
-
-
-def test_background_flush_keeps_ping_busy_until_done() -> None:
-    memory = CountingMemory(delay=0.5)
-    app = create_app(_echo_graph(), memory=memory)  # flush="background" by default
-
-    async def go() -> list[str]:
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
-            r = await client.post(
-                "/invocations", json={"prompt": "hi"}, headers=runtime_headers(SESSION, actor="ivy")
-            )
-            assert r.json()["response"] == "hi from ivy"  # answered before the flush ended
-            statuses = [(await client.get("/ping")).json()["status"]]
-            await asyncio.sleep(0.8)
-            statuses.append((await client.get("/ping")).json()["status"])
-            return statuses
-
-    assert asyncio.run(go()) == ["HealthyBusy", "Healthy"]
-    assert memory.flushes == 1

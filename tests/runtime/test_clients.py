@@ -66,3 +66,53 @@ def test_concurrent_sessions_share_one_client_per_service(
     warm = asyncio.run(burst(5))
     assert all(r.status_code == 200 for r in warm)
     assert dict(created) == after_cold  # the second burst built no client at all
+
+
+def test_requests_per_turn(stack: Stack, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the runtime adds to a turn: one Query on a session's first turn in a process
+    (the owner check), one state read on a resume (is an interrupt pending?), else nothing;
+    memory flushes read no outbox when the captures went through."""
+    from aiobotocore.endpoint import AioEndpoint
+
+    ops: Counter[str] = Counter()
+    send = AioEndpoint._send_request
+
+    async def counting(self: Any, request_dict: Any, operation_model: Any) -> Any:
+        ops[operation_model.name] += 1
+        return await send(self, request_dict, operation_model)
+
+    monkeypatch.setattr(AioEndpoint, "_send_request", counting)
+    example = _load_example(monkeypatch, stack)
+
+    async def run() -> list[dict[str, int]]:
+        transport = httpx.ASGITransport(app=example.app)
+        out: list[dict[str, int]] = []
+        async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
+
+            async def turn(session: str, **payload: Any) -> None:
+                ops.clear()
+                r = await client.post("/invocations", json=payload, headers=headers(session, "kim"))
+                assert r.status_code == 200, r.text
+                while (await client.get("/ping")).json()["status"] != "Healthy":
+                    await asyncio.sleep(0.01)  # the capture is delivered in the background
+                out.append(dict(ops))
+
+            first, second = new_session("req1"), new_session("req2")
+            await turn(first, prompt="I live in Quito.")  # the process's first capture
+            await turn(first, prompt="Where do I live?")
+            await turn(second, prompt="Book a table for 2 at Nopa")
+            await turn(second, resume="yes")
+        return out
+
+    opening, steady, new_session_turn, resume = asyncio.run(run())
+    # LangGraph reads the thread once per run (Query); the memory object checks its outbox
+    # once, on its first capture; the owner check reads once per session and process.
+    assert opening["Query"] == 3
+    assert steady["Query"] == 1
+    assert new_session_turn["Query"] == 2
+    assert resume["Query"] == 2
+    for counts in (opening, steady, resume):
+        assert counts["CreateEvent"] == 1  # each finished turn captured once
+    assert "CreateEvent" not in new_session_turn  # interrupted: captured when it finishes
+    for counts in (opening, steady, new_session_turn, resume):
+        assert not {"GetItem", "Scan", "DeleteItem"} & set(counts)
