@@ -1,15 +1,14 @@
 """aiobotocore clients that outlive event loops: shared work once, loop-bound parts per loop.
 
 An aiobotocore client is expensive to build (a botocore session registers ~600 handlers
-and parses the service model, endpoint rules and partitions from JSON; TLS contexts load
-the CA bundle: 90-590 ms in all) but only its HTTP session is bound to an event loop: an
-``aiohttp.ClientSession`` and its connector belong to the loop that opened them. So
-:func:`build_shared_client` builds one client per :class:`~langgraph_agentcore.table.
-ServiceClients`, once, in a worker thread, with :class:`LoopLocalHTTPSession` as its
-``http_session_cls``: that opens one aiobotocore ``AIOHTTPSession`` per loop on the
-loop's first request (sharing TLS contexts), and nothing else is per loop. Credentials
-are botocore's (:class:`SharedCredentials`): resolved once, thread-safe, refreshed off the
-loop, shared with the sync client.
+and parses the service model, endpoint rules and partitions from JSON; a TLS context
+loads the CA bundle: 90-590 ms in all), but only its HTTP session is bound to an event
+loop: an ``aiohttp.ClientSession`` and its connector belong to the loop that opened them.
+So :func:`build_shared_client` builds one client per ``ServiceClients``, once, in a worker
+thread, with :class:`LoopLocalHTTPSession` as its ``http_session_cls``. That opens one
+aiobotocore ``AIOHTTPSession`` per loop on the loop's first request (TLS contexts shared);
+nothing else is per loop. Credentials are botocore's (:class:`SharedCredentials`):
+resolved once, thread-safe, refreshed off the loop, shared with the sync client.
 
 Per-loop resources are closed when their loop shuts down, without the user calling
 ``aclose()``: see :func:`track`.
@@ -219,6 +218,8 @@ class LoopLocalHTTPSession:
         self._sessions: dict[asyncio.AbstractEventLoop, tuple[Any, LoopResource]] = {}
         self._ssl: dict[str | None, Any] = {}
         self._lock = threading.Lock()
+        #: Set once aiobotocore built a connector we can reproduce (see _make_aiohttp_session).
+        self.inline_connector = False
 
     async def __aenter__(self) -> LoopLocalHTTPSession:
         return self
@@ -263,6 +264,10 @@ class LoopLocalHTTPSession:
             if entry is not None and entry[0] is session:
                 del self._sessions[loop]
 
+    def cached_ssl_contexts(self, proxy_url: str | None) -> Any:
+        """The TLS contexts for ``proxy_url`` if already built, else None."""
+        return self._ssl.get(proxy_url)
+
     def ssl_contexts(self, proxy_url: str | None, build: Callable[[str | None], Any]) -> Any:
         """The TLS contexts for ``proxy_url``, built once (``SSLContext`` is thread-safe)."""
         found = self._ssl.get(proxy_url)
@@ -296,16 +301,44 @@ _SESSION_CLS: Any = None
 
 
 def _make_aiohttp_session(owner: LoopLocalHTTPSession, kwargs: dict[str, Any]) -> Any:
-    """An aiobotocore ``AIOHTTPSession`` whose TLS contexts come from ``owner``'s cache."""
+    """An aiobotocore ``AIOHTTPSession`` whose TLS contexts come from ``owner``'s cache.
+
+    aiobotocore builds TLS contexts in a worker thread (``asyncio.to_thread``: reading the
+    CA bundle blocks). Once they are cached there is nothing left to block on, so the
+    connector is then built inline, as aiobotocore builds it, sparing every new loop a
+    thread start (~2 ms at the median on a busy machine). The inline path is used only
+    after aiobotocore's own build produced the connector class it reproduces.
+    """
     global _SESSION_CLS
     if _SESSION_CLS is None:
-        from aiobotocore.httpsession import AIOHTTPSession
+        from aiobotocore import httpsession
 
-        class _SharedTLSSession(AIOHTTPSession):
+        connector_cls: Any = getattr(httpsession, "_ProxySSLTCPConnector", None)
+
+        class _SharedTLSSession(httpsession.AIOHTTPSession):
             _owner: LoopLocalHTTPSession
 
             def _build_ssl_contexts(self, proxy_url: str | None) -> Any:
                 return self._owner.ssl_contexts(proxy_url, super()._build_ssl_contexts)
+
+            async def _create_connector(self, proxy_url: str | None) -> Any:
+                contexts = self._owner.cached_ssl_contexts(proxy_url)
+                if contexts is not None and self._owner.inline_connector:
+                    ssl_context, proxy_ssl_context = contexts
+                    return connector_cls(
+                        limit=self._max_pool_connections,
+                        ssl=ssl_context,
+                        proxy_ssl_context=proxy_ssl_context,
+                        **self._connector_args,
+                    )
+                connector = await super()._create_connector(proxy_url)
+                self._owner.inline_connector = (
+                    connector_cls is not None
+                    and type(connector) is connector_cls
+                    and hasattr(self, "_max_pool_connections")
+                    and hasattr(self, "_connector_args")
+                )
+                return connector
 
         _SESSION_CLS = _SharedTLSSession
     session = _SESSION_CLS(**kwargs)

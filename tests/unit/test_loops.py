@@ -398,3 +398,35 @@ def test_aclose_then_reuse_in_the_same_loop(moto_endpoint: str, quiet: Reports) 
 
     assert asyncio.run(main()) == [1, 0, 1]
     assert aio.tracked_loops() == 0
+
+
+def test_inline_connector_matches_aiobotocores(moto_endpoint: str, quiet: Reports) -> None:
+    """Later loops build the connector inline (no thread); it must equal aiobotocore's."""
+    saver = DynamoDBSaver(
+        new_table(moto_endpoint),
+        "a",
+        endpoint_url=moto_endpoint,
+        region_name=REGION,
+        config=Config(max_pool_connections=7, connect_timeout=3),
+    )
+
+    async def connector() -> Any:
+        await saver.aget_tuple({"configurable": {"thread_id": "t"}})
+        http = aio.http_session_of(await saver.io.aclient())
+        delegate = http._sessions[asyncio.get_running_loop()][0]
+        return delegate._sessions[None].connector
+
+    def settings(c: Any) -> dict[str, Any]:
+        plain = (int, float, bool, str, type(None))
+        return {k: v for k, v in vars(c).items() if isinstance(v, plain)}
+
+    first, second = asyncio.run(connector()), asyncio.run(connector())
+    assert http_inline(saver)
+    assert type(first) is type(second)
+    assert settings(first) == settings(second) and first.limit == 7
+    assert first._ssl is second._ssl  # the same verified TLS context, built once
+
+
+def http_inline(saver: DynamoDBSaver) -> bool:
+    http = aio.http_session_of(asyncio.run(saver.io.aclient()))
+    return bool(http.inline_connector)
