@@ -462,6 +462,11 @@ def export_lines(env: dict[str, str]) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     """Start the stack, print the exports, serve until SIGINT/SIGTERM; 0 on a clean stop."""
+    if getattr(args, "verbose", False):
+        # --verbose is for the requests the servers answer; the stack's own snapshot
+        # client would otherwise add botocore's internals for every save.
+        for name in ("botocore", "urllib3"):
+            logging.getLogger(name).setLevel(logging.INFO)
     stop = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

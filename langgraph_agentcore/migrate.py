@@ -720,6 +720,14 @@ class ProgressBar:
         self.width = width
         self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
         self._last_decile = -1
+        self._open = False  # a bar is on screen without its newline
+
+    def break_line(self) -> None:
+        """End a half-drawn bar, so a following message starts on its own line."""
+        if self._open:
+            self.stream.write("\n")
+            self.stream.flush()
+            self._open = False
 
     def __call__(self, done: int, total: int) -> None:
         if total <= 0:
@@ -729,6 +737,7 @@ class ProgressBar:
             bar = "#" * filled + "." * (self.width - filled)
             end = "\n" if done >= total else ""
             self.stream.write(f"\r[{bar}] {done}/{total} checkpoints{end}")
+            self._open = not end
         else:
             decile = 10 * done // total
             if decile == self._last_decile:
@@ -796,15 +805,21 @@ def run(args: argparse.Namespace) -> int:
         s3_endpoint_url=args.s3_endpoint_url,
         workers=args.workers,
     )
+    bar = ProgressBar()
     try:
         report = migrator.run(
             args.threads,
             dry_run=args.dry_run,
-            on_progress=None if args.no_progress else ProgressBar(),
+            on_progress=None if args.no_progress else bar,
         )
     except AgentCoreStorageError as exc:
+        bar.break_line()
         print(f"migrate: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        bar.break_line()
+        print("migrate: interrupted; run the same command again to resume", file=sys.stderr)
+        return 130
     finally:
         migrator.close()
         saver.close()

@@ -447,3 +447,28 @@ def test_the_command_against_a_moto_server(
 
     assert cli.main([*base[:2], "nope-" + source, *base[3:]]) == 1
     assert "not found" in capsys.readouterr().err
+
+
+def test_ctrl_c_says_how_to_resume(
+    env: Env, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(self: Migrator, *args: Any, **kwargs: Any) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(Migrator, "run", interrupted)
+    argv = ["migrate", "--from-table", env.source, "--to-table", env.target, "--agent-id", "a"]
+    assert cli.main(argv) == 130
+    assert "interrupted; run the same command again to resume" in capsys.readouterr().err
+
+
+def test_progress_bar_ends_its_line_before_a_message() -> None:
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    tty = Tty()
+    bar = ProgressBar(tty, width=4)
+    bar(1, 4)
+    bar.break_line()
+    bar.break_line()  # only once
+    assert tty.getvalue() == "\r[#...] 1/4 checkpoints\n"
