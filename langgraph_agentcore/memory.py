@@ -23,7 +23,6 @@ import queue
 import threading
 import time
 import weakref
-import zlib
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -49,9 +48,10 @@ from langgraph_agentcore.outbox import (
     OUTBOX_PREFIX,
     OutboxEntry,
     actor_prefix,
-    decode_entry,
+    decode_items,
     delete_requests,
-    encode_entry,
+    encode_items,
+    group_items,
     item_key,
     query_params,
 )
@@ -633,8 +633,18 @@ class AgentCoreMemory:
     def _queue_plan(self, entry: OutboxEntry) -> Plan[None]:
         if self.io.has_table:
             try:
-                item = encode_entry(self.keys, entry)
-                yield Call("PutItem", {"TableName": self.table_name, "Item": item})
+                items = encode_items(self.keys, entry)
+                if len(items) == 1:
+                    yield Call("PutItem", {"TableName": self.table_name, "Item": items[0]})
+                else:  # parts of one capture: all or none
+                    yield Call(
+                        "TransactWriteItems",
+                        {
+                            "TransactItems": [
+                                {"Put": {"TableName": self.table_name, "Item": it}} for it in items
+                            ]
+                        },
+                    )
             except AgentCoreStorageError as exc:
                 logger.warning("outbox write failed: %s", exc)
             else:
@@ -685,25 +695,16 @@ class AgentCoreMemory:
         with self._lock:
             writes = self._outbox_writes
         items = yield from self._outbox_items_plan(OUTBOX_PREFIX)
-        left = len(items)
-        for item in items:
-            try:
-                entry = decode_entry(self.keys, item)
-            except (KeyError, TypeError, ValueError, zlib.error) as exc:
-                logger.error(
-                    "outbox item %s is unreadable (kept, not delivered): %r",
-                    item.get(self.keys.sk_attr, {}).get("S"),
-                    exc,
-                )
-                continue
+        entries, bad = decode_items(self.keys, items)
+        if bad:
+            logger.error("unreadable outbox items (kept, not delivered): %s", bad)
+        left = len(entries)
+        for entry in entries:
             outcome = yield from self._send_plan(entry)
             if outcome == "retry":
                 break
             if outcome == "ok":
-                yield Call(
-                    "DeleteItem",
-                    {"TableName": self.table_name, "Key": item_key(self.keys, entry.sk)},
-                )
+                yield from self._delete_entry_plan(entry)
                 delivered += 1
                 left -= 1
         with self._lock:
@@ -712,6 +713,21 @@ class AgentCoreMemory:
         if delivered:
             logger.info("delivered %d queued captures", delivered)
         return delivered
+
+    def _delete_entry_plan(self, entry: OutboxEntry) -> Plan[None]:
+        if len(entry.sks) <= 1:
+            key = item_key(self.keys, entry.sks[0] if entry.sks else entry.sk)
+            yield Call("DeleteItem", {"TableName": self.table_name, "Key": key})
+            return
+        yield Call(
+            "TransactWriteItems",
+            {
+                "TransactItems": [
+                    {"Delete": {"TableName": self.table_name, "Key": item_key(self.keys, sk)}}
+                    for sk in entry.sks
+                ]
+            },
+        )
 
     def _outbox_items_plan(self, prefix: str) -> Plan[list[dict[str, Any]]]:
         items: list[dict[str, Any]] = []
@@ -794,17 +810,18 @@ class AgentCoreMemory:
         outbox = len(mine)
         if self.io.has_table:
             items = yield from self._outbox_items_plan(actor_prefix(actor))
-            sks = [
-                it[self.keys.sk_attr]["S"]
-                for it in items
-                if session is None or it.get("sessionId", {}).get("S") == session
+            groups = [
+                group
+                for group in group_items(self.keys, items).values()
+                if session is None or group[0].get("sessionId", {}).get("S") == session
             ]
+            sks = [it[self.keys.sk_attr]["S"] for group in groups for it in group]
             if sks:
                 yield from batch_write_plan(str(self.table_name), delete_requests(self.keys, sks))
                 with self._lock:
                     if self._known_outbox:
-                        self._known_outbox = max(0, self._known_outbox - len(sks))
-            outbox += len(sks)
+                        self._known_outbox = max(0, self._known_outbox - len(groups))
+            outbox += len(groups)
         # 2. Events.
         sessions = [session] if session is not None else (yield from self._sessions_plan(actor))
         events = 0

@@ -9,7 +9,8 @@ One item per failed capture, under the agent's partition key (``KeySchema.agent_
 JSON, zlib-compressed), each with its ``clientToken`` and ``eventTimestamp``, so a redelivery
 sends byte-for-byte the request of the first attempt and AgentCore's idempotency makes it
 exactly-once. The actor in the sort key lets ``forget`` find one user's items with one
-prefix Query. Pure functions, no I/O.
+prefix Query. A capture too large for one item (over 380,000 compressed bytes) is cut into
+part items ``...#p00``, ``...#p01`` written in one TransactWriteItems. Pure functions, no I/O.
 """
 
 from __future__ import annotations
@@ -28,6 +29,9 @@ from langgraph_agentcore.keys import SEP, KeySchema, encode_segment
 OUTBOX_PREFIX = "outbox" + SEP
 #: Largest compressed ``calls`` attribute; DynamoDB items hold 409,600 bytes in all.
 MAX_OUTBOX_BYTES = 380_000
+#: Part items per capture at most (TransactWriteItems: <= 100 actions, <= 4 MB in all).
+MAX_PARTS = 10
+_PART = SEP + "p"
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,8 @@ class OutboxEntry:
     messages: int
     created_ms: int
     sk: str = ""
+    #: Sort keys of its items (one, or its parts).
+    sks: tuple[str, ...] = ()
 
     @property
     def actor_id(self) -> str:
@@ -60,37 +66,94 @@ def outbox_sk(entry: OutboxEntry) -> str:
     )
 
 
-def encode_entry(keys: KeySchema, entry: OutboxEntry) -> dict[str, Any]:
-    """The DynamoDB item of an entry; ItemTooLargeError if it cannot fit in one item."""
+def encode_items(keys: KeySchema, entry: OutboxEntry) -> list[dict[str, Any]]:
+    """The DynamoDB items of an entry: one, or parts written together in one transaction.
+
+    A capture whose compressed requests exceed one item (:data:`MAX_OUTBOX_BYTES`) is cut
+    into up to :data:`MAX_PARTS` part items (sort key ``...#p00``, ``#p01``, ...) that
+    TransactWriteItems writes atomically. Beyond that: ItemTooLargeError.
+    """
     blob = zlib.compress(
         json.dumps([s.to_json() for s in entry.specs], separators=(",", ":")).encode("utf-8")
     )
-    if len(blob) > MAX_OUTBOX_BYTES:
+    if len(blob) > MAX_OUTBOX_BYTES * MAX_PARTS:
         raise ItemTooLargeError(
-            f"capture of {entry.messages} messages compresses to {len(blob)} bytes; an outbox "
-            f"item holds {MAX_OUTBOX_BYTES}",
+            f"capture of {entry.messages} messages compresses to {len(blob)} bytes; the "
+            f"outbox holds {MAX_OUTBOX_BYTES * MAX_PARTS} per capture",
+            operation="TransactWriteItems",
+        )
+    chunks = [blob[i : i + MAX_OUTBOX_BYTES] for i in range(0, len(blob), MAX_OUTBOX_BYTES)]
+    base = outbox_sk(entry)
+    items = []
+    for n, chunk in enumerate(chunks):
+        item = {
+            keys.pk_attr: {"S": keys.agent_key},
+            keys.sk_attr: {"S": base if len(chunks) == 1 else f"{base}{_PART}{n:02d}"},
+            "calls": {"B": chunk},
+            "messages": {"N": str(entry.messages)},
+            "sessionId": {"S": entry.session_id},
+            "createdMs": {"N": str(entry.created_ms)},
+        }
+        if len(chunks) > 1:
+            item["parts"] = {"N": str(len(chunks))}
+        items.append(item)
+    return items
+
+
+def encode_entry(keys: KeySchema, entry: OutboxEntry) -> dict[str, Any]:
+    """The single DynamoDB item of a small entry (ItemTooLargeError if it needs parts)."""
+    items = encode_items(keys, entry)
+    if len(items) != 1:
+        raise ItemTooLargeError(
+            f"capture of {entry.messages} messages needs {len(items)} outbox items",
             operation="PutItem",
         )
-    return {
-        keys.pk_attr: {"S": keys.agent_key},
-        keys.sk_attr: {"S": outbox_sk(entry)},
-        "calls": {"B": blob},
-        "messages": {"N": str(entry.messages)},
-        "sessionId": {"S": entry.session_id},
-        "createdMs": {"N": str(entry.created_ms)},
-    }
+    return items[0]
 
 
 def decode_entry(keys: KeySchema, item: dict[str, Any]) -> OutboxEntry:
     """Invert :func:`encode_entry`."""
-    raw = item["calls"]["B"]
-    specs = tuple(EventSpec.from_json(d) for d in json.loads(zlib.decompress(bytes(raw))))
-    return OutboxEntry(
-        specs,
-        int(item["messages"]["N"]),
-        int(item["createdMs"]["N"]),
-        item[keys.sk_attr]["S"],
-    )
+    (entry,) = decode_items(keys, [item])[0]
+    return entry
+
+
+def decode_items(
+    keys: KeySchema, items: Sequence[dict[str, Any]]
+) -> tuple[list[OutboxEntry], list[str]]:
+    """Entries of outbox items (parts joined), and the sort keys of unreadable ones.
+
+    Items must come sorted by sort key, as a Query returns them. Part sets that miss a
+    part, and items that do not decode, are returned as sort keys instead of entries.
+    """
+    groups = group_items(keys, items)
+    entries: list[OutboxEntry] = []
+    bad: list[str] = []
+    for base, group in groups.items():
+        sks = tuple(it[keys.sk_attr]["S"] for it in group)
+        try:
+            if len(group) != int(group[0].get("parts", {}).get("N", "1")):
+                raise ValueError("missing parts")
+            blob = b"".join(bytes(it["calls"]["B"]) for it in group)
+            specs = tuple(EventSpec.from_json(d) for d in json.loads(zlib.decompress(blob)))
+            head = group[0]
+            messages, created = int(head["messages"]["N"]), int(head["createdMs"]["N"])
+        except (KeyError, TypeError, ValueError, IndexError, zlib.error):
+            bad.extend(sks)
+            continue
+        entries.append(OutboxEntry(specs, messages, created, base, sks))
+    return entries, bad
+
+
+def group_items(
+    keys: KeySchema, items: Sequence[dict[str, Any]]
+) -> dict[str, list[dict[str, Any]]]:
+    """Outbox items by capture (a capture's part items share its base sort key)."""
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for item in items:
+        sk = item[keys.sk_attr]["S"]
+        base = sk.rsplit(_PART, 1)[0] if "parts" in item else sk
+        groups.setdefault(base, []).append(item)
+    return groups
 
 
 def query_params(

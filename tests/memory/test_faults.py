@@ -260,3 +260,22 @@ def test_a_failing_start_up_outbox_look_is_not_repeated_per_capture(
     env.reset()
     memory.capture(turn("two", 2), actor_id="alice", session_id="s1")
     assert env.ac.ops == ["CreateEvent"] and env.ddb.ops == []
+
+
+def test_a_capture_too_big_for_one_outbox_item_is_queued_in_parts(
+    mem_env_inprocess: MemEnv,
+) -> None:
+    import os
+
+    env = mem_env_inprocess
+    memory = env.memory(check_outbox_on_start=False)
+    noise = os.urandom(450_000).hex()  # ~450 KB once compressed: two part items
+    msgs = [HumanMessage(noise[i : i + 90_000], id=f"m{i}") for i in range(0, 900_000, 90_000)]
+    env.twin.faults.inject("ServiceException", operations="CreateEvent", count=1)
+    assert memory.capture(msgs, actor_id="alice", session_id="s1").queued
+    assert env.ddb.ops == ["TransactWriteItems"] and len(env.outbox_items()) == 2
+    assert memory.pending_captures() == 1
+    env.reset()
+    assert memory.flush() == 1
+    assert env.ddb.ops == ["Query", "TransactWriteItems"] and env.outbox_items() == []
+    assert "".join(env.texts("alice", "s1")) == noise

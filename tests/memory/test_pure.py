@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage, RemoveMessage
 
@@ -12,7 +14,9 @@ from langgraph_agentcore.outbox import (
     OutboxEntry,
     actor_prefix,
     decode_entry,
+    decode_items,
     encode_entry,
+    encode_items,
     outbox_sk,
 )
 from langgraph_agentcore.recall import (
@@ -69,14 +73,27 @@ def test_outbox_items_round_trip_and_refuse_oversize() -> None:
     back = decode_entry(keys, item)
     assert back.specs == entry.specs and back.messages == 2 and back.sk == outbox_sk(entry)
     assert back.specs[0].params("Mem-abcdefghij") == specs[0].params("Mem-abcdefghij")
-    import os
-
-    noise = os.urandom(600_000).hex()  # 4 bits per character: compresses 2:1 at best
+    # Too big for one item: parts, joined again on the way back; a missing part is flagged.
+    noise = os.urandom(450_000).hex()  # 4 bits per character: compresses 2:1 at best
     big, n = plan(
-        [HumanMessage(noise[i : i + 90_000], id=str(i)) for i in range(0, 1_200_000, 90_000)]
+        [HumanMessage(noise[i : i + 90_000], id=str(i)) for i in range(0, 900_000, 90_000)]
     )
-    with pytest.raises(ItemTooLargeError, match="outbox item"):
-        encode_entry(keys, OutboxEntry(tuple(big), n, 1))
+    parts = encode_items(keys, OutboxEntry(tuple(big), n, 1))
+    assert len(parts) == 2 and all(p["parts"] == {"N": "2"} for p in parts)
+    assert [p["sk"]["S"][-4:] for p in parts] == ["#p00", "#p01"]
+    (joined,), bad = decode_items(keys, [item, *parts][1:])
+    assert (
+        joined.specs == tuple(big)
+        and bad == []
+        and joined.sks == tuple(p["sk"]["S"] for p in parts)
+    )
+    assert decode_items(keys, parts[:1]) == ([], [parts[0]["sk"]["S"]])
+    with pytest.raises(ItemTooLargeError):
+        encode_entry(keys, OutboxEntry(tuple(big), n, 1))  # one item only
+    huge = os.urandom(4_200_000).hex()
+    chunks = [HumanMessage(huge[i : i + 90_000], id=str(i)) for i in range(0, 8_400_000, 90_000)]
+    with pytest.raises(ItemTooLargeError, match="outbox holds"):
+        encode_items(keys, OutboxEntry(tuple(plan(chunks)[0]), 1, 1))
     # ``alice`` and ``alice2`` never share an outbox prefix.
     assert not actor_prefix("alice2").startswith(actor_prefix("alice"))
 
