@@ -472,3 +472,17 @@ def test_progress_bar_ends_its_line_before_a_message() -> None:
     bar.break_line()
     bar.break_line()  # only once
     assert tty.getvalue() == "\r[#...] 1/4 checkpoints\n"
+
+
+def test_gzip_payloads_and_thread_ids_with_separators(env: Env) -> None:
+    incumbent = IncumbentSaver(env.source, region_name=REGION, enable_checkpoint_compression=True)
+    odd = "user#7 ü/é:x"
+    chat_graph(incumbent).invoke({"messages": ["long " * 600]}, cfg(odd))
+    chat_graph(incumbent).invoke({"messages": ["short"]}, cfg("user#7"))  # a prefix of it
+    items = env.ddb.scan(TableName=env.source)["Items"]
+    assert any(it.get("compression") == {"S": "gzip"} for it in items)
+    ours = env.ours()
+    report = env.migrator(ours).run([odd, "user#7", odd])
+    assert report.complete and report.threads == 2
+    assert_same_threads(incumbent, ours, {odd: chat_graph, "user#7": chat_graph})
+    assert chat_graph(ours).get_state(cfg(odd)).values["messages"][0] == "long " * 600
