@@ -37,7 +37,7 @@ import logging
 import re
 import time
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -524,6 +524,7 @@ def create_app(
     flush_timeout: float | None = 10.0,
     min_session_id_chars: int = MIN_SESSION_ID_CHARS,
     bind_sessions: bool = True,
+    actor_keys: Sequence[str] = (),
     debug: bool = False,
     lifespan: Any = None,
 ) -> BedrockAgentCoreApp:
@@ -556,6 +557,8 @@ def create_app(
         min_session_id_chars: AgentCore's minimum (33); lower it only for local tools.
         bind_sessions: refuse (403) a session whose thread another actor started, so
             knowing a session id never reveals someone else's thread.
+        actor_keys: more ``configurable`` keys that get the actor id, e.g.
+            ``("langgraph_user_id",)`` for LangMem's namespace templates.
         debug, lifespan: passed to ``BedrockAgentCoreApp``.
 
     Returns:
@@ -584,6 +587,8 @@ def create_app(
             f"actor_header {actor_header!r} is not a header AgentCore Runtime forwards to the "
             f"agent (use {ACTOR_HEADER!r} or another allow-listable name)"
         )
+    if isinstance(actor_keys, str) or not all(isinstance(k, str) and k for k in actor_keys):
+        raise ValueError(f"actor_keys must be a sequence of key names, got {actor_keys!r}")
     if not isinstance(actor_claim, str) or not actor_claim:
         raise ValueError(f"actor_claim must be a non-empty claim name, got {actor_claim!r}")
     policy = IdentityPolicy(actor_claim, actor_header, allow_payload_actor, verify_token)
@@ -761,6 +766,7 @@ def create_app(
             **base_config,
             "configurable": {
                 **dict(base_config.get("configurable") or {}),
+                **dict.fromkeys(actor_keys, actor),
                 "thread_id": session,
                 "actor_id": actor,
             },

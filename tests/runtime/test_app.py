@@ -405,3 +405,21 @@ def test_session_owner_is_read_once_per_session_and_process() -> None:
     other = create_app(graph)  # a new process: checks again, and refuses too
     [again] = _post(other, [({"prompt": "hi"}, runtime_headers(SESSION, actor="hal"))])
     assert again.status_code == 403
+
+
+def test_actor_keys_put_the_actor_in_configurable() -> None:
+    from langchain_core.runnables import RunnableConfig
+
+    def chat(state: MessagesState, config: RunnableConfig) -> dict[str, Any]:
+        conf = config["configurable"]
+        return {"messages": [AIMessage(f"{conf['actor_id']}/{conf['langgraph_user_id']}")]}
+
+    builder = StateGraph(MessagesState)
+    builder.add_node("chat", chat)
+    builder.add_edge(START, "chat")
+    graph = builder.compile(checkpointer=InMemorySaver())
+    app = create_app(graph, actor_keys=("langgraph_user_id",))
+    [r] = _post(app, [({"prompt": "hi"}, runtime_headers(SESSION, actor="kay"))])
+    assert r.json()["response"] == "kay/kay"
+    with pytest.raises(ValueError, match="actor_keys"):
+        create_app(graph, actor_keys="langgraph_user_id")  # type: ignore[arg-type]
