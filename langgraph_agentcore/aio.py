@@ -17,8 +17,10 @@ Per-loop resources are closed when their loop shuts down, without the user calli
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import threading
+import weakref
 from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any
 
@@ -93,15 +95,37 @@ class LoopResource:
         except RuntimeError:
             running = None
         if running is loop:
-            task = loop.create_task(self.aclose())
-            _BACKGROUND.add(task)
-            task.add_done_callback(_BACKGROUND.discard)
+            _spawn_close(self)
         elif loop.is_running():
             asyncio.run_coroutine_threadsafe(self.aclose(), loop)
         elif running is None:
             loop.run_until_complete(self.aclose())
         else:
             self.abandon()
+
+    def close_later(self) -> None:
+        """Close it soon, from a garbage-collection finalizer (any thread, any moment).
+
+        Only hands the close to its loop (``call_soon_threadsafe``, as asyncio's own
+        async-generator finalizer does); never runs a loop from here. If the loop is
+        idle, the close runs when it runs again, at the latest at its shutdown.
+        """
+        if self.closed:
+            return
+        if self.loop.is_closed():
+            self.abandon()
+            return
+        try:
+            self.loop.call_soon_threadsafe(_spawn_close, self)
+        except RuntimeError:  # closed meanwhile
+            self.abandon()
+
+
+def _spawn_close(resource: LoopResource) -> None:
+    if not resource.closed:
+        task = resource.loop.create_task(resource.aclose())
+        _BACKGROUND.add(task)
+        task.add_done_callback(_BACKGROUND.discard)
 
 
 class _LoopHook:
@@ -188,6 +212,12 @@ def tracked_loops() -> int:
     return len(_HOOKS)
 
 
+def tracked_resources(loop: asyncio.AbstractEventLoop) -> int:
+    """How many resources of ``loop`` wait to be closed at its shutdown (for tests)."""
+    hook = _HOOKS.get(loop)
+    return len(hook.resources) if hook is not None else 0
+
+
 def abandon_aiohttp(http_session: Any) -> None:
     """Mark an aiobotocore ``AIOHTTPSession``'s aiohttp connectors closed, synchronously.
 
@@ -204,22 +234,50 @@ def abandon_aiohttp(http_session: Any) -> None:
 # -- the loop-local HTTP session ------------------------------------------------------------
 
 
+class _TLSCache:
+    """TLS contexts by proxy URL, built once for all loops (``SSLContext`` is thread-safe)."""
+
+    def __init__(self) -> None:
+        self._contexts: dict[str | None, Any] = {}
+        self._lock = threading.Lock()
+        #: Set once aiobotocore built a connector we can reproduce (see _make_aiohttp_session).
+        self.inline_connector = False
+
+    def cached(self, proxy_url: str | None) -> Any:
+        """The contexts for ``proxy_url`` if already built, else None."""
+        return self._contexts.get(proxy_url)
+
+    def get(self, proxy_url: str | None, build: Callable[[str | None], Any]) -> Any:
+        """The contexts for ``proxy_url``, built with ``build`` the first time."""
+        found = self._contexts.get(proxy_url)
+        if found is None:
+            with self._lock:
+                found = self._contexts.get(proxy_url)
+                if found is None:
+                    found = self._contexts[proxy_url] = build(proxy_url)
+        return found
+
+
+_Sessions = dict[asyncio.AbstractEventLoop, tuple[Any, LoopResource]]
+
+
 class LoopLocalHTTPSession:
     """aiobotocore ``http_session_cls`` for a client used from many loops.
 
     aiobotocore builds one per client with the connection settings; this keeps those and
-    opens, on each loop's first request, an ``AIOHTTPSession`` with them for that loop
-    (closed when the loop shuts down, see :func:`track`). TLS contexts (loading the CA
-    bundle costs ~25 ms) are built once and shared by all loops.
+    opens, on each loop's first request, an ``AIOHTTPSession`` with them for that loop.
+    It is closed when the loop shuts down (see :func:`track`), or soon after this object
+    is garbage (its client and saver dropped while the loop lives on). TLS contexts
+    (loading the CA bundle costs ~25 ms) are built once and shared by all loops.
     """
 
     def __init__(self, **kwargs: Any) -> None:
         self._kwargs = kwargs
-        self._sessions: dict[asyncio.AbstractEventLoop, tuple[Any, LoopResource]] = {}
-        self._ssl: dict[str | None, Any] = {}
+        self._sessions: _Sessions = {}
         self._lock = threading.Lock()
-        #: Set once aiobotocore built a connector we can reproduce (see _make_aiohttp_session).
-        self.inline_connector = False
+        self.tls = _TLSCache()
+        # Nothing per loop refers back to self, so this runs when the client is dropped.
+        weakref.finalize(self, _close_later, self._sessions, self._lock).atexit = False
 
     async def __aenter__(self) -> LoopLocalHTTPSession:
         return self
@@ -240,7 +298,7 @@ class LoopLocalHTTPSession:
         return await entry[0].send(request)
 
     async def _open(self, loop: asyncio.AbstractEventLoop) -> tuple[Any, LoopResource]:
-        session = _make_aiohttp_session(self, self._kwargs)
+        session = _make_aiohttp_session(self.tls, self._kwargs)
         # Neither await below suspends (AIOHTTPSession.__aenter__ only sets up its
         # bookkeeping; track() runs a generator to its first yield), so no other task
         # of this loop can open a second session meanwhile.
@@ -248,8 +306,8 @@ class LoopLocalHTTPSession:
         resource = LoopResource(
             loop,
             session.close,
-            lambda: abandon_aiohttp(session),
-            on_closed=lambda: self._forget(loop, session),
+            functools.partial(abandon_aiohttp, session),
+            on_closed=functools.partial(_forget, self._sessions, self._lock, loop, session),
         )
         entry = (session, resource)
         with self._lock:
@@ -257,26 +315,6 @@ class LoopLocalHTTPSession:
         await track(resource)
         logger.debug("opened an HTTP session for event loop %#x", id(loop))
         return entry
-
-    def _forget(self, loop: asyncio.AbstractEventLoop, session: Any) -> None:
-        with self._lock:
-            entry = self._sessions.get(loop)
-            if entry is not None and entry[0] is session:
-                del self._sessions[loop]
-
-    def cached_ssl_contexts(self, proxy_url: str | None) -> Any:
-        """The TLS contexts for ``proxy_url`` if already built, else None."""
-        return self._ssl.get(proxy_url)
-
-    def ssl_contexts(self, proxy_url: str | None, build: Callable[[str | None], Any]) -> Any:
-        """The TLS contexts for ``proxy_url``, built once (``SSLContext`` is thread-safe)."""
-        found = self._ssl.get(proxy_url)
-        if found is None:
-            with self._lock:
-                found = self._ssl.get(proxy_url)
-                if found is None:
-                    found = self._ssl[proxy_url] = build(proxy_url)
-        return found
 
     async def aclose_loop(self) -> None:
         """Close the running loop's HTTP session, if it has one."""
@@ -297,11 +335,27 @@ class LoopLocalHTTPSession:
         return len(self._sessions)
 
 
+def _forget(
+    sessions: _Sessions, lock: threading.Lock, loop: asyncio.AbstractEventLoop, session: Any
+) -> None:
+    with lock:
+        entry = sessions.get(loop)
+        if entry is not None and entry[0] is session:
+            del sessions[loop]
+
+
+def _close_later(sessions: _Sessions, lock: threading.Lock) -> None:
+    with lock:
+        entries = list(sessions.values())
+    for _, resource in entries:
+        resource.close_later()
+
+
 _SESSION_CLS: Any = None
 
 
-def _make_aiohttp_session(owner: LoopLocalHTTPSession, kwargs: dict[str, Any]) -> Any:
-    """An aiobotocore ``AIOHTTPSession`` whose TLS contexts come from ``owner``'s cache.
+def _make_aiohttp_session(tls: _TLSCache, kwargs: dict[str, Any]) -> Any:
+    """An aiobotocore ``AIOHTTPSession`` whose TLS contexts come from ``tls``.
 
     aiobotocore builds TLS contexts in a worker thread (``asyncio.to_thread``: reading the
     CA bundle blocks). Once they are cached there is nothing left to block on, so the
@@ -316,14 +370,14 @@ def _make_aiohttp_session(owner: LoopLocalHTTPSession, kwargs: dict[str, Any]) -
         connector_cls: Any = getattr(httpsession, "_ProxySSLTCPConnector", None)
 
         class _SharedTLSSession(httpsession.AIOHTTPSession):
-            _owner: LoopLocalHTTPSession
+            _tls: _TLSCache
 
             def _build_ssl_contexts(self, proxy_url: str | None) -> Any:
-                return self._owner.ssl_contexts(proxy_url, super()._build_ssl_contexts)
+                return self._tls.get(proxy_url, super()._build_ssl_contexts)
 
             async def _create_connector(self, proxy_url: str | None) -> Any:
-                contexts = self._owner.cached_ssl_contexts(proxy_url)
-                if contexts is not None and self._owner.inline_connector:
+                contexts = self._tls.cached(proxy_url)
+                if contexts is not None and self._tls.inline_connector:
                     ssl_context, proxy_ssl_context = contexts
                     return connector_cls(
                         limit=self._max_pool_connections,
@@ -332,7 +386,7 @@ def _make_aiohttp_session(owner: LoopLocalHTTPSession, kwargs: dict[str, Any]) -
                         **self._connector_args,
                     )
                 connector = await super()._create_connector(proxy_url)
-                self._owner.inline_connector = (
+                self._tls.inline_connector = (
                     connector_cls is not None
                     and type(connector) is connector_cls
                     and hasattr(self, "_max_pool_connections")
@@ -342,7 +396,7 @@ def _make_aiohttp_session(owner: LoopLocalHTTPSession, kwargs: dict[str, Any]) -
 
         _SESSION_CLS = _SharedTLSSession
     session = _SESSION_CLS(**kwargs)
-    session._owner = owner
+    session._tls = tls
     return session
 
 

@@ -16,11 +16,13 @@ naming the table and the operation.
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import random
 import re
 import threading
 import time
+import weakref
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -157,6 +159,8 @@ class ServiceClients:
         self._shared: Future[tuple[Any, Any]] | None = None
         self._shared_client: Any = None
         self._lock = threading.Lock()
+        # Per-loop clients do not refer back to self: dropped unclosed, they close soon.
+        weakref.finalize(self, _close_loop_clients, self._aclients).atexit = False
 
     def _boto(self) -> Any:
         """The boto3 session (the user's, or one of ours shared by sync and async)."""
@@ -248,7 +252,7 @@ class ServiceClients:
         if entry is None:
             entry = _LoopClient(loop)
             self._aclients[loop] = entry
-            await entry.open(make, lambda: self._aclients.pop(loop, None))
+            await entry.open(make, functools.partial(self._aclients.pop, loop, None))
         return await entry.ready()
 
     def close(self) -> None:
@@ -284,6 +288,13 @@ class ServiceClients:
             http = http_session_of(self._shared_client)
             if isinstance(http, LoopLocalHTTPSession):
                 await http.aclose_loop()
+
+
+def _close_loop_clients(aclients: dict[asyncio.AbstractEventLoop, _LoopClient]) -> None:
+    """Finalizer of a dropped :class:`ServiceClients`: hand each loop's close to its loop."""
+    for entry in list(aclients.values()):
+        if entry.resource is not None:
+            entry.resource.close_later()
 
 
 class _LoopClient:

@@ -429,4 +429,37 @@ def test_inline_connector_matches_aiobotocores(moto_endpoint: str, quiet: Report
 
 def http_inline(saver: DynamoDBSaver) -> bool:
     http = aio.http_session_of(asyncio.run(saver.io.aclient()))
-    return bool(http.inline_connector)
+    return bool(http.tls.inline_connector)
+
+
+@pytest.mark.parametrize("kind", ["shared", "factory"])
+def test_dropped_saver_is_closed_while_its_loop_lives_on(
+    moto_endpoint: str, kind: str, quiet: Reports
+) -> None:
+    """A saver made per request on a long-lived loop must not pile up open sessions."""
+    table = new_table(moto_endpoint)
+    kwargs: dict[str, Any] = (
+        {"endpoint_url": moto_endpoint, "region_name": REGION}
+        if kind == "shared"
+        else {
+            "async_client_factory": async_client_factory(
+                "dynamodb", wire=lambda c: c, region_name=REGION, endpoint_url=moto_endpoint
+            )
+        }
+    )
+
+    async def main() -> list[int]:
+        loop = asyncio.get_running_loop()
+        tracked = []
+        for _ in range(3):
+            saver = DynamoDBSaver(table, "a", **kwargs)
+            await saver.aget_tuple({"configurable": {"thread_id": "t"}})
+            tracked.append(aio.tracked_resources(loop))
+            del saver
+            gc.collect()
+            for _ in range(20):
+                await asyncio.sleep(0.005)
+            tracked.append(aio.tracked_resources(loop))
+        return tracked
+
+    assert asyncio.run(main()) == [1, 0, 1, 0, 1, 0]
