@@ -565,7 +565,7 @@ def create_app(
         the app; run it with ``app.run(port=8080)`` or any ASGI server.
     """
     try:
-        from bedrock_agentcore.runtime import BedrockAgentCoreApp, PingStatus
+        from bedrock_agentcore.runtime import BedrockAgentCoreApp
         from bedrock_agentcore.runtime.models import is_forwardable_header
         from starlette.responses import JSONResponse
     except ImportError as exc:  # pragma: no cover - depends on the install
@@ -728,6 +728,16 @@ def create_app(
                 f"session {run.session!r} has no pending interrupt to resume; send 'prompt' "
                 "instead",
             )
+        if metadata is not None:  # an existing thread of this actor: the owner is known
+            _remember_owner(run)
+
+    def _remember_owner(run: _Run) -> None:
+        """Cache ``run``'s actor as its session's owner (known from a read or a run).
+
+        A new thread is cached only after its first run wrote it (under the session's
+        lock): caching at admission would let a concurrent request of another actor,
+        admitted before that run, pass the check.
+        """
         if bind_sessions:
             owners[run.session] = run.actor
             owners.move_to_end(run.session)
@@ -824,6 +834,7 @@ def create_app(
                             yield event
                         else:
                             final = event
+                    _remember_owner(run)
                 finally:
                     await _after_run()
                 yield final or _final(None, [], run.session)
@@ -855,7 +866,9 @@ def create_app(
             async with locks.hold(run.session):
                 await _admit(run)
                 try:
-                    return await _result(run)
+                    result = await _result(run)
+                    _remember_owner(run)
+                    return result
                 finally:
                     await _after_run()
         except InvocationError as exc:
@@ -869,7 +882,6 @@ def create_app(
     app.state.langgraph = graph
     app.state.memory = memory
     app.state.session_locks = locks
-    app.state.ping_status = PingStatus
     return app
 
 

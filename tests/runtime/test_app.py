@@ -423,3 +423,27 @@ def test_actor_keys_put_the_actor_in_configurable() -> None:
     assert r.json()["response"] == "kay/kay"
     with pytest.raises(ValueError, match="actor_keys"):
         create_app(graph, actor_keys="langgraph_user_id")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_two_actors_racing_for_a_new_session_get_one_thread_each_or_a_refusal(
+    stream: bool,
+) -> None:
+    app = create_app(_echo_graph())
+    session = "race-" + "r" * 40
+    payload = {"prompt": "mine", "stream": stream}
+    first, second = _post(
+        app,
+        [
+            (payload, runtime_headers(session, actor="lea", stream=stream)),
+            (payload, runtime_headers(session, actor="max", stream=stream)),
+        ],
+    )
+
+    def outcome(r: httpx.Response) -> str:
+        if not stream:
+            return "ok" if r.status_code == 200 else r.json()["code"]
+        last = list(iter_sse(iter(r.content.splitlines(keepends=True))))[-1]
+        return "ok" if "thread_id" in last else last["code"]
+
+    assert sorted([outcome(first), outcome(second)]) == ["ok", "session_of_another_actor"]
