@@ -110,6 +110,13 @@ def _chunk_refs(item: dict[str, Any]) -> _list[codec.ChunkRef]:
     return refs
 
 
+def _one_of(name: str, value: Any, alias: str, alias_value: Any) -> Any:
+    """The value of an option that also has an alias; giving both is an error."""
+    if value is not None and alias_value is not None:
+        raise TypeError(f"DynamoDBSaver: pass {name}= or its alias {alias}=, not both")
+    return value if value is not None else alias_value
+
+
 def _placeholder(idx: int) -> str:
     return f"#w{idx}" if idx >= 0 else f"#wm{-idx}"
 
@@ -122,9 +129,12 @@ class DynamoDBSaver(BaseCheckpointSaver[str]):
         agent_id: Owner of the threads; the partition key is ``agent#{agent_id}``.
         region_name, endpoint_url, session, config: How to build clients (a
             ``boto3.Session``, a ``botocore.config.Config`` merged over our retry
-            defaults). ``client`` / ``async_client``: ready boto3 / aiobotocore clients.
-            ``async_client_factory``: builds an aiobotocore client context per event
-            loop (e.g. :func:`langgraph_agentcore.inprocess.async_client_factory`).
+            defaults). ``dynamodb_client`` / ``async_client``: ready boto3 / aiobotocore
+            clients. ``async_dynamodb_client_factory``: builds an aiobotocore client
+            context per event loop (e.g.
+            :func:`langgraph_agentcore.inprocess.async_client_factory`). These are the
+            store's names; ``client`` and ``async_client_factory`` are accepted aliases
+            (passing a name and its alias is an error).
         serde: Serializer (defaults to LangGraph's JsonPlusSerializer, no pickle).
         pk_attr, sk_attr, pk_prefix, sk_prefix: Map an existing table's key names and
             prefixes.
@@ -144,9 +154,11 @@ class DynamoDBSaver(BaseCheckpointSaver[str]):
         region_name: str | None = None,
         endpoint_url: str | None = None,
         session: Any = None,
-        client: Any = None,
+        dynamodb_client: Any = None,
         async_client: Any = None,
         config: Config | None = None,
+        async_dynamodb_client_factory: Callable[[], Any] | None = None,
+        client: Any = None,
         async_client_factory: Callable[[], Any] | None = None,
         serde: SerializerProtocol | None = None,
         pk_attr: str = "pk",
@@ -175,13 +187,18 @@ class DynamoDBSaver(BaseCheckpointSaver[str]):
             raise ValueError(f"ttl_seconds must be a positive number, got {ttl_seconds!r}")
         self.io = TableIO(
             table_name,
-            client=client,
+            client=_one_of("dynamodb_client", dynamodb_client, "client", client),
             async_client=async_client,
             session=session,
             region_name=region_name,
             endpoint_url=endpoint_url,
             config=config,
-            async_client_factory=async_client_factory,
+            async_client_factory=_one_of(
+                "async_dynamodb_client_factory",
+                async_dynamodb_client_factory,
+                "async_client_factory",
+                async_client_factory,
+            ),
         )
         self.table_name = table_name
         self.ttl_seconds = ttl_seconds
