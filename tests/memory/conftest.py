@@ -25,7 +25,7 @@ import pytest
 from botocore.config import Config
 from moto import mock_aws
 
-from langgraph_agentcore.inprocess import async_client_factory, attach_moto
+from langgraph_agentcore.inprocess import _AttachingClientContext, attach_moto
 from langgraph_agentcore.memory import AgentCoreMemory, RetrievalConfig
 from langgraph_agentcore.table import TableIO, setup_plan
 from langgraph_agentcore.twin import MemoryTwin
@@ -37,6 +37,32 @@ NO_RETRY = Config(retries={"mode": "standard", "total_max_attempts": 1})
 FACTS = "/users/{actorId}/facts"
 PREFERENCES = "/users/{actorId}/preferences"
 SUMMARIES = "/summaries/{actorId}/{sessionId}"
+
+
+_SESSIONS: dict[str, Any] = {}
+
+
+def session() -> Any:
+    """One boto3 session for every test: its loader caches endpoints and service models
+    (a fresh default session per test reloads them, seconds on a loaded machine)."""
+    if "sync" not in _SESSIONS:
+        _SESSIONS["sync"] = boto3.session.Session(region_name=REGION)
+    return _SESSIONS["sync"]
+
+
+def async_client_factory(service: str, wire: Any, **client_kwargs: Any) -> Any:
+    """Like ``inprocess.async_client_factory``, with one shared aiobotocore session."""
+
+    def factory() -> Any:
+        if "async" not in _SESSIONS:
+            from aiobotocore.session import get_session
+
+            _SESSIONS["async"] = get_session()
+        return _AttachingClientContext(
+            _SESSIONS["async"].create_client(service, **client_kwargs), wire
+        )
+
+    return factory
 
 
 def default_retrieval() -> dict[str, RetrievalConfig]:
@@ -103,7 +129,7 @@ class MemEnv:
     ) -> Any:
         """A boto3 client of one AgentCore plane (counted into ``ac`` / ``ctl``)."""
         counter = (self.ac if service == "bedrock-agentcore" else self.ctl) if counted else None
-        client = boto3.client(
+        client = session().client(
             service, region_name=REGION, endpoint_url=self.endpoint_url, config=config
         )
         return self._wire_agentcore(counter)(client)
@@ -136,7 +162,7 @@ class MemEnv:
             retrieval=default_retrieval() if retrieval is None else retrieval,
             table_name=self.table if table else None,
             agent_id="agent-1",
-            dynamodb_client=self._wire_ddb(self.ddb)(boto3.client("dynamodb", region_name=REGION)),
+            dynamodb_client=self._wire_ddb(self.ddb)(session().client("dynamodb")),
             agentcore_client=self.agentcore_client(config=cfg),
             control_client=self.agentcore_client("bedrock-agentcore-control", config=cfg),
             async_dynamodb_client_factory=async_client_factory(
@@ -183,7 +209,7 @@ class MemEnv:
     def outbox_items(self) -> list[dict[str, Any]]:
         """The table's outbox items (uncounted)."""
         if self._ddb is None:
-            self._ddb = attach_moto(boto3.client("dynamodb", region_name=REGION))
+            self._ddb = attach_moto(session().client("dynamodb"))
         resp = self._ddb.query(
             TableName=self.table,
             KeyConditionExpression="pk = :pk AND begins_with(sk, :p)",
@@ -198,7 +224,7 @@ def _make_env(kind: str) -> Iterator[MemEnv]:
         twin = MemoryTwin(extraction_delay=None)
         memory_id = twin.create_memory("MemoryLoop")["id"]
         table = unique_table()
-        io = TableIO(table, client=boto3.client("dynamodb", region_name=REGION))
+        io = TableIO(table, client=session().client("dynamodb"))
         io.run(setup_plan(table, "pk", "sk", None))
         server = twin.serve() if kind == "http" else None
         env = MemEnv(kind, twin, memory_id, table, server.endpoint_url if server else None)

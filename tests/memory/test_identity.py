@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 import pytest
 from langchain_core.messages import AIMessage, HumanMessage
 
@@ -12,8 +11,7 @@ from langgraph_agentcore import AgentCoreMemoryStore, MemoryIdentityError, Retri
 from langgraph_agentcore.namespaces import actor_id as enc_actor
 from langgraph_agentcore.namespaces import decode_label
 from langgraph_agentcore.namespaces import session_id as enc_session
-from tests.conftest import REGION
-from tests.memory.conftest import FACTS, MemEnv
+from tests.memory.conftest import FACTS, MemEnv, session
 
 ODD_ACTORS = [
     "alice@example.com",
@@ -102,7 +100,7 @@ def test_odd_actor_ids_capture_and_recall_their_own_records(mem_env: MemEnv) -> 
 
 def test_store_and_recall_see_the_same_records_for_the_same_user(mem_env_inprocess: MemEnv) -> None:
     env = mem_env_inprocess
-    ddb = boto3.client("dynamodb", region_name=REGION)
+    ddb = session().client("dynamodb")
     store = AgentCoreMemoryStore(
         env.memory_id,
         env.table,
