@@ -72,7 +72,10 @@ class MotoDynamoDB:
                 if on_write is not None and op and not op.startswith(_READ_OPS):
                     on_write()
 
-        app = DomainDispatcherApplication(create_backend_app)
+        from langgraph_agentcore.wsgi import SerializedApp
+
+        # One request at a time: moto loses concurrent first writes to a new partition.
+        app = SerializedApp(DomainDispatcherApplication(create_backend_app))
         self._server = make_server(host, port, app, threaded=True, request_handler=QuietHandler)
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="local-dynamodb", daemon=True

@@ -30,8 +30,11 @@ def moto_endpoint() -> Iterator[str]:
     """A moto server on loopback (ephemeral port) for the whole test session."""
     from moto.server import ThreadedMotoServer
 
+    from langgraph_agentcore.wsgi import serialize_moto
+
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
+    serialize_moto(server)  # moto's backend loses concurrent first writes to a new partition
     host, port = server.get_host_and_port()
     yield f"http://{host}:{port}"
     server.stop()
