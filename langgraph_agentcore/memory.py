@@ -362,6 +362,11 @@ class AgentCoreMemory:
         if self._closed or not (self._inflight or self._local):
             return
         self._wait_idle(10.0)
+        if self._local:  # last chance for what only this process holds
+            try:
+                self.io.run(self._deliver_plan(check_table=False))
+            except Exception as exc:  # interpreter shutdown: report, never raise
+                logger.warning("AgentCoreMemory: delivery at exit failed: %s", exc)
         if self._local:
             logger.warning(
                 "AgentCoreMemory: %d captures kept in process only are lost at exit "
@@ -521,8 +526,15 @@ class AgentCoreMemory:
         cap = self._prepare(messages, actor_id, session_id)
         task = asyncio.get_running_loop().create_task(self._abackground(cap))
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(lambda t: self._task_done(t, cap))
         return task
+
+    def _task_done(self, task: asyncio.Task[CaptureResult], cap: _Capture) -> None:
+        self._tasks.discard(task)
+        if task.cancelled() and cap.specs:
+            # E.g. ``asyncio.run`` ending before the capture ran: keep it for a flush (the
+            # clientToken makes a redelivery of a capture that did get through harmless).
+            self._keep_local(OutboxEntry(tuple(cap.specs), cap.messages, cap.created_ms))
 
     def _prepare(
         self, messages: Sequence[BaseMessage], actor_id: str | None, session_id: str | None

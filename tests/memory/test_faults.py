@@ -279,3 +279,38 @@ def test_a_capture_too_big_for_one_outbox_item_is_queued_in_parts(
     assert memory.flush() == 1
     assert env.ddb.ops == ["Query", "TransactWriteItems"] and env.outbox_items() == []
     assert "".join(env.texts("alice", "s1")) == noise
+
+
+def test_a_background_task_cancelled_with_its_loop_is_kept_and_flushed(
+    mem_env_inprocess: MemEnv,
+) -> None:
+    import asyncio
+
+    env = mem_env_inprocess
+    memory = env.memory(check_outbox_on_start=False)
+
+    async def cancelled_before_it_ran() -> None:
+        task = memory.acapture_in_background(turn("one"), actor_id="alice", session_id="s1")
+        task.cancel()
+        await asyncio.sleep(0.01)
+
+    asyncio.run(cancelled_before_it_ran())
+    assert env.ac.total == 0 and memory.pending_captures() == 1
+    assert memory.flush() == 1
+
+    async def returns_at_once() -> None:  # asyncio.run cancels what is still pending
+        memory.acapture_in_background(turn("two", 2), actor_id="alice", session_id="s1")
+
+    asyncio.run(returns_at_once())
+    memory.flush()
+    assert env.texts("alice", "s1") == ["one", "reply 1", "two", "reply 2"]  # each once
+    assert memory.pending_captures() == 0
+
+
+def test_exit_hook_delivers_what_only_this_process_holds(mem_env_inprocess: MemEnv) -> None:
+    env = mem_env_inprocess
+    memory = env.memory(table=False)
+    env.twin.faults.inject("ServiceException", operations="CreateEvent", count=1)
+    assert memory.capture(turn("hi"), actor_id="alice", session_id="s1").queued
+    memory._at_exit()  # what atexit runs
+    assert memory.pending_captures() == 0 and env.texts("alice", "s1") == ["hi", "reply 1"]
