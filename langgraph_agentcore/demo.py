@@ -1,239 +1,413 @@
-"""``langgraph-agentcore demo``: a conversation that survives a new runtime session.
+"""``langgraph-agentcore demo``: the whole mission, shown step by step.
 
-Starts an embedded DynamoDB on loopback (moto's server; no AWS account needed) unless an
-endpoint or ``--aws`` is given, then runs a LangGraph chat in two "runtime sessions":
-the second uses a fresh saver and a freshly compiled graph, as a new AgentCore Runtime
-microVM would, and still continues the same thread. It prints the replies, the requests
-each session made and the thread's checkpoint history.
+1. Session 1: a LangChain ``create_agent`` (tools, ``AgentCoreMemoryMiddleware``,
+   ``DynamoDBSaver`` as checkpointer, ``AgentCoreMemoryStore`` as store) talks with a user;
+   its turns become AgentCore Memory events (listed).
+2. Extraction: AgentCore's strategies turn those events into long-term records, some
+   time later; the demo polls ``ListMemoryRecords`` (with a progress indicator) and shows
+   them (strategy, namespace, text, record id).
+3. Session 2: fresh objects, a new thread, the same user: the ``<user_context>`` block the
+   model received (recalled from those records) and its answer.
+4. Session 3: fresh objects resume session 1's thread from DynamoDB: its history, and the
+   requests the session sent, per service (counted with botocore's ``before-send`` hook).
+
+The success line is printed only when the checks behind it hold (the thread's history
+is complete in DynamoDB and in AgentCore's events, and the recall was not empty); the
+command exits 1 otherwise. Offline by default (the embedded local stack and a
+deterministic model); ``--aws`` uses Bedrock (ChatBedrockConverse), DynamoDB and AgentCore
+Memory in your account (see :mod:`langgraph_agentcore.targets`).
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
+import re
+import sys
+import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
-from langchain_core.runnables import RunnableConfig, RunnableLambda
-from langgraph.graph import START, MessagesState, StateGraph
-from langgraph.store.base import BaseStore
-
+from langgraph_agentcore import targets
 from langgraph_agentcore.checkpoint import DynamoDBSaver
-from langgraph_agentcore.offline import MODEL_LABEL, OfflineChatModel, heard_facts
-from langgraph_agentcore.store import AgentCoreMemoryStore
+from langgraph_agentcore.memory import AgentCoreMemory, RetrievalConfig
+from langgraph_agentcore.store import META_KEY, AgentCoreMemoryStore
+
+Out = Callable[[str], None]
+
+#: Where the demo recalls from: the three strategies' namespace templates.
+RETRIEVAL = {
+    "/users/{actorId}/facts": RetrievalConfig(top_k=5, relevance_score=0.2),
+    "/users/{actorId}/preferences": RetrievalConfig(top_k=5, relevance_score=0.2),
+    "/summaries/{actorId}/{sessionId}": RetrievalConfig(top_k=2, relevance_score=0.2),
+}
+SESSION_1 = (
+    "Hi, I'm Ada. I'm vegetarian and I live in Lisbon.",
+    "What's the weather in Lisbon today?",
+    "Please save Time Out Market as my favourite place.",
+)
+SESSION_2 = "Where do I live, and what should I eat tonight?"
+SESSION_3 = "Do you remember who I am?"
 
 
-def build_graph(saver: DynamoDBSaver, store: BaseStore | None = None) -> Any:
-    """A one-node chat graph with ``saver`` as checkpointer and, optionally, a store.
+def build_graph(saver: DynamoDBSaver, store: AgentCoreMemoryStore | None = None) -> Any:
+    """The demo's agent on ``saver`` (and ``store``), without the memory loop; offline model."""
+    from langgraph_agentcore.demo_agent import build_agent
 
-    With a store, the node recalls what it knows about the user (semantic search over
-    ``("users", user_id)``) before answering and saves the facts it heard afterwards.
+    return build_agent(saver, store)
+
+
+# -- one runtime session: fresh objects, counted requests -----------------------------------------
+
+
+class Session:
+    """Everything one runtime session builds (a fresh boto3 session, saver, store, memory, agent).
+
+    Every request any of its clients sends is counted per service and operation, by a
+    ``before-send`` handler on the boto3 session (its clients inherit it).
     """
-    model = OfflineChatModel()
 
-    def chat(state: MessagesState, config: RunnableConfig) -> dict[str, list[BaseMessage]]:
-        user_id = config["configurable"].get("user_id", "anonymous")
-        messages = list(state["messages"])
-        if store is not None:
-            hits = store.search(("users", user_id), query=str(messages[-1].content), limit=5)
-            if hits:
-                messages.insert(0, SystemMessage("\n".join(h.value["text"] for h in hits)))
-        reply = model.invoke(messages)
-        if store is not None:
-            for key, value in heard_facts(state["messages"]).items():
-                store.put(("users", user_id, "profile"), key, {"text": f"{key}: {value}"})
-        return {"messages": [reply]}
+    def __init__(self, target: targets.Target, agent_id: str) -> None:
+        import boto3
 
-    async def achat(state: MessagesState, config: RunnableConfig) -> dict[str, list[BaseMessage]]:
-        user_id = config["configurable"].get("user_id", "anonymous")
-        messages = list(state["messages"])
-        if store is not None:
-            hits = await store.asearch(("users", user_id), query=str(messages[-1].content))
-            if hits:
-                messages.insert(0, SystemMessage("\n".join(h.value["text"] for h in hits)))
-        reply = await model.ainvoke(messages)
-        if store is not None:
-            for key, value in heard_facts(state["messages"]).items():
-                await store.aput(("users", user_id, "profile"), key, {"text": f"{key}: {value}"})
-        return {"messages": [reply]}
+        self.requests: Counter[tuple[str, str]] = Counter()
+        self.boto = boto3.session.Session(region_name=target.region)
+        self.boto.events.register("before-send", self._count)
+        memory_id = target.require_memory()
+        common: dict[str, Any] = {"session": self.boto, "region_name": target.region}
+        self.saver = DynamoDBSaver(target.table, agent_id, **common)
+        self.store = AgentCoreMemoryStore(
+            memory_id, target.table, agent_id, index={"fields": ["text"]}, **common
+        )
+        self.memory = AgentCoreMemory(
+            memory_id, retrieval=RETRIEVAL, table_name=target.table, agent_id=agent_id, **common
+        )
+        from langgraph_agentcore.demo_agent import SystemPromptRecorder, build_agent, offline_model
 
-    graph = StateGraph(MessagesState)
-    graph.add_node("chat", RunnableLambda(chat, afunc=achat))
-    graph.add_edge(START, "chat")
-    return graph.compile(checkpointer=saver, store=store)
+        self.prompts = SystemPromptRecorder()
+        self.agent = build_agent(
+            self.saver,
+            self.store,
+            self.memory,
+            model=target.chat_model(offline_model),
+            recorder=self.prompts,
+        )
+
+    def _count(self, event_name: str = "", **kwargs: Any) -> None:
+        _, service, op = (event_name.split(".", 2) + ["", ""])[:3]
+        self.requests[(service, op)] += 1
+
+    def turn(self, text: str, thread_id: str, actor_id: str, out: Out) -> dict[str, Any]:
+        config = {"configurable": {"thread_id": thread_id}}
+        result: dict[str, Any] = self.agent.invoke(
+            {"messages": [("user", text)]}, config, context={"actor_id": actor_id}
+        )
+        out(f"    user:  {text}")
+        messages = result["messages"]
+        start = max(i for i, m in enumerate(messages) if m.type == "human")
+        for message in messages[start + 1 :]:
+            if message.type == "ai" and message.tool_calls:
+                calls = ", ".join(f"{c['name']}({_args(c['args'])})" for c in message.tool_calls)
+                out(f"    agent calls {calls}")
+            elif message.type == "tool":
+                out(f"    tool {message.name}: {message.text}")
+        out(f"    agent: {result['messages'][-1].text}")
+        return result
+
+    def close(self) -> None:
+        """Flush the background captures, then release every client."""
+        self.memory.close()
+        self.store.close()
+        self.saver.close()
 
 
-def _count_requests(saver: DynamoDBSaver, counts: Counter[str]) -> Callable[..., None]:
-    def hook(event_name: str = "", **_: Any) -> None:
-        counts[event_name.rsplit(".", 1)[-1]] += 1
+def _args(args: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={v!r}" for k, v in args.items())
 
-    saver.io.client.meta.events.register("before-send", hook)
-    return hook
+
+# -- showing things ------------------------------------------------------------------------------
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
+def table(rows: Sequence[Sequence[str]], header: Sequence[str], widths: Sequence[int]) -> list[str]:
+    """Rows as fixed-width text columns (each cell clipped to its width)."""
+    lines = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
+    lines.append("  ".join("-" * w for w in widths))
+    for row in rows:
+        lines.append(
+            "  ".join(_clip(c, w).ljust(w) for c, w in zip(row, widths, strict=True)).rstrip()
+        )
+    return lines
+
+
+class Progress:
+    """A one-line progress indicator: redrawn in place on a terminal, sparse lines otherwise."""
+
+    FRAMES = "|/-\\"
+
+    def __init__(self, out: Out, label: str, stream: Any = None) -> None:
+        self.out, self.label = out, label
+        self.stream = stream if stream is not None else sys.stdout
+        self.tty = bool(getattr(self.stream, "isatty", lambda: False)())
+        self.polls = 0
+        self._last_line = -1.0
+
+    def __call__(self, elapsed: float, count: int) -> None:
+        self.polls += 1
+        text = f"{self.label} {elapsed:5.1f} s, {count} records so far"
+        if self.tty and self.out is print:
+            frame = self.FRAMES[self.polls % len(self.FRAMES)]
+            self.stream.write(f"\r  {frame} {text}")
+            self.stream.flush()
+        elif elapsed - self._last_line >= 5.0 or self._last_line < 0:
+            self._last_line = elapsed
+            self.out(f"  ... {text}")
+
+    def done(self, text: str) -> None:
+        if self.tty and self.out is print:
+            self.stream.write("\r" + " " * 70 + "\r")
+        self.out(f"  {text}")
+
+
+def _strategy_names(control: Any, memory_id: str) -> dict[str, str]:
+    """strategy id -> its name, from GetMemory."""
+    memory = control.get_memory(memoryId=memory_id)["memory"]
+    return {
+        s["strategyId"]: str(s.get("name") or s.get("type") or "?")
+        for s in memory.get("strategies", memory.get("memoryStrategies", []))
+    }
+
+
+def _events(data: Any, memory_id: str, actor: str, session: str) -> list[dict[str, Any]]:
+    pages = data.get_paginator("list_events").paginate(
+        memoryId=memory_id, actorId=actor, sessionId=session, includePayloads=True
+    )
+    events = [e for page in pages for e in page.get("events", [])]
+    return sorted(events, key=lambda e: (e["eventTimestamp"], e["eventId"]))
+
+
+def _payload_lines(event: dict[str, Any]) -> list[tuple[str, str]]:
+    out = []
+    for item in event.get("payload", []):
+        conv = item.get("conversational")
+        if conv:
+            out.append((str(conv.get("role", "?")), str(conv.get("content", {}).get("text", ""))))
+    return out
+
+
+def _per_service(requests: Counter[tuple[str, str]], what: str) -> list[str]:
+    """``what``, then one line per service: total and per operation."""
+    by_service: dict[str, Counter[str]] = {}
+    for (service, op), n in sorted(requests.items()):
+        by_service.setdefault(service, Counter())[op] += n
+    lines = [f"    {what}:"]
+    for service, ops in by_service.items():
+        detail = ", ".join(f"{op} {n}" for op, n in ops.items())
+        lines.append(f"      {service:<18} {sum(ops.values()):>3}  ({detail})")
+    return lines
+
+
+# -- the demo ----------------------------------------------------------------------------------
 
 
 @dataclass
-class Target:
-    """Where the demo runs: DynamoDB endpoint and, for long-term memory, AgentCore."""
+class Checks:
+    """What the success line claims; every field must hold."""
 
-    endpoint: str | None = None
-    agentcore_endpoint: str | None = None
-    memory_id: str | None = None
+    history_complete: bool = False
+    events_complete: bool = False
+    recalled: int = 0
+    problems: list[str] = field(default_factory=list)
 
-
-def _saver(args: argparse.Namespace, target: Target) -> DynamoDBSaver:
-    return DynamoDBSaver(
-        args.table, args.agent_id, endpoint_url=target.endpoint, region_name=args.region
-    )
-
-
-def _store(args: argparse.Namespace, target: Target) -> AgentCoreMemoryStore | None:
-    if not target.memory_id:
-        return None
-    return AgentCoreMemoryStore(
-        target.memory_id,
-        args.table,
-        args.agent_id,
-        region_name=args.region,
-        endpoint_url=target.endpoint,
-        agentcore_endpoint_url=target.agentcore_endpoint,
-        index={"fields": ["text"]},
-    )
+    @property
+    def ok(self) -> bool:
+        return self.history_complete and self.events_complete and self.recalled > 0
 
 
-def _print(out: Callable[[str], None], who: str, text: str) -> None:
-    out(f"  {who:>9}: {text}")
+def run_demo(target: targets.Target, args: argparse.Namespace, out: Out = print) -> int:
+    """The demo proper on ``target``; 0 when every check holds, 1 otherwise."""
+    from langgraph_agentcore.namespaces import actor_id as encode_actor
+    from langgraph_agentcore.namespaces import session_id as encode_session
 
+    run_id = uuid.uuid4().hex[:8]
+    actor = args.user_id or f"ada-{run_id}"
+    thread_1 = args.thread_id or f"demo-{run_id}-session-1"
+    thread_2 = f"{thread_1}-new"
+    target.describe(out)
+    if target.created_memory:
+        out(f"Created memory {target.memory_id} (semantic, user preference, summary strategies)")
+    out(f"User (actor id) {actor!r}, agent id {args.agent_id!r}")
+    data = target.client("bedrock-agentcore")
+    memory_id = target.require_memory()
+    checks = Checks()
 
-async def _second_session(args: argparse.Namespace, target: Target, config: Any, text: str) -> Any:
-    saver, store = _saver(args, target), _store(args, target)
-    try:
-        graph = build_graph(saver, store)
-        return await graph.ainvoke({"messages": [HumanMessage(text)]}, config)
-    finally:
-        await saver.aclose()
-        if store is not None:
-            await store.aclose()
-
-
-def run_demo(args: argparse.Namespace, target: Target, out: Callable[[str], None]) -> int:
-    """The demo proper, against ``target`` (endpoints None = AWS's regular resolution)."""
-    thread_id = args.thread_id or f"demo-{uuid.uuid4().hex[:8]}"
-    config: RunnableConfig = {"configurable": {"thread_id": thread_id, "user_id": args.user_id}}
-    out(f"Model: {MODEL_LABEL}")
-    out(f"Table {args.table!r}, agent {args.agent_id!r}, thread {thread_id!r}")
-    if target.memory_id:
-        out(f"Long-term memory: AgentCore Memory {target.memory_id!r}")
-    else:
-        out("Long-term memory: off (pass --memory-id to use an AgentCore Memory)")
-
-    counts: Counter[str] = Counter()
-    first = _saver(args, target)
-    created = first.setup()
-    out(f"Table {'created' if created else 'already existed'}.")
-    _count_requests(first, counts)
-    store = _store(args, target)
-    out("\nRuntime session 1 (sync graph.invoke):")
-    graph = build_graph(first, store)
-    for text in ("Hi, I'm Ada.", "I live in Lisbon."):
-        _print(out, "user", text)
-        result = graph.invoke({"messages": [HumanMessage(text)]}, config)
-        _print(out, "assistant", str(result["messages"][-1].content))
-    out(f"  DynamoDB requests of the checkpointer: {dict(counts)}")
-    first.close()
-    if store is not None:
-        store.close()
-    del graph, first, store  # the session ends: nothing in memory survives
-
-    out("\nRuntime session 2 (same thread; fresh saver and graph; async graph.ainvoke):")
-    question = "Do you remember who I am and where I live?"
-    _print(out, "user", question)
-    result = asyncio.run(_second_session(args, target, config, question))
-    answer = str(result["messages"][-1].content)
-    _print(out, "assistant", answer)
-    ok = "Ada" in answer and "Lisbon" in answer
-
-    if target.memory_id:
-        out("\nRuntime session 3 (a NEW thread: no history, only long-term memory):")
-        new_config: RunnableConfig = {
-            "configurable": {"thread_id": f"{thread_id}-new", "user_id": args.user_id}
-        }
-        saver, store = _saver(args, target), _store(args, target)
-        question = "Where do I live?"
-        _print(out, "user", question)
-        result = build_graph(saver, store).invoke(
-            {"messages": [HumanMessage(question)]}, new_config
-        )
-        recalled = str(result["messages"][-1].content)
-        _print(out, "assistant", recalled)
-        ok = ok and "long-term memory" in recalled and "Lisbon" in recalled
-        saver.close()
-        if store is not None:
-            store.close()
-
-    out("\nThread history, newest first (get_state_history on a fresh saver):")
-    last = _saver(args, target)
-    for snap in build_graph(last).get_state_history(config):
-        meta = snap.metadata or {}
-        out(
-            f"  {snap.config['configurable']['checkpoint_id']}  step={meta.get('step'):>2}  "
-            f"source={meta.get('source'):<6} messages={len(snap.values.get('messages', []))}"
-        )
-    last.close()
+    # -- session 1 ----------------------------------------------------------------------
+    out(f"\n== Session 1: create_agent + memory middleware, thread {thread_1!r}")
+    s1 = Session(target, args.agent_id)
+    out(f"  table {'created' if s1.saver.setup() else 'exists'}: {target.table!r}")
+    for text in SESSION_1:
+        s1.turn(text, thread_1, actor, out)
+    first_messages = s1.agent.get_state({"configurable": {"thread_id": thread_1}}).values[
+        "messages"
+    ]
+    s1.close()  # waits for the background captures
+    events = _events(data, memory_id, encode_actor(actor), encode_session(thread_1))
+    captured = [line for e in events for line in _payload_lines(e)]
     out(
-        "\nThe conversation survived new runtime sessions."
-        if ok
-        else "\nERROR: a later session did not see what an earlier one stored."
+        f"  -> {len(SESSION_1)} turns, {len(first_messages)} messages in the thread; "
+        f"AgentCore Memory has {len(events)} events with {len(captured)} messages:"
     )
-    return 0 if ok else 1
+    for event in events:
+        for role, text in _payload_lines(event):
+            out(f"     {event['eventId'][-16:]}  {role:<9} {_clip(text, 70)}")
+
+    # -- extraction -----------------------------------------------------------------------
+    out("\n== Extraction: AgentCore's strategies turn the events into long-term records")
+    where = (
+        "the twin extracts a moment" if not target.aws else "AWS takes tens of seconds to minutes"
+    )
+    out(f"  (asynchronous: {where} after the latest event; polling ListMemoryRecords)")
+    progress = Progress(out, "waiting")
+    started = time.monotonic()
+    records = targets.wait_for_records(
+        data,
+        memory_id,
+        actor,
+        until=targets.mentions("Lisbon", "vegetarian"),
+        timeout=args.extraction_timeout,
+        interval=0.25 if not target.aws else 3.0,
+        on_poll=progress,
+    )
+    extracted = [r for r in records if META_KEY not in (r.get("metadata") or {})]
+    stored = len(records) - len(extracted)
+    progress.done(
+        f"{len(extracted)} records after {time.monotonic() - started:.1f} s "
+        f"({progress.polls} polls)"
+    )
+    names = _strategy_names(target.client("bedrock-agentcore-control"), memory_id)
+    rows = [
+        (
+            names.get(str(r.get("memoryStrategyId")), str(r.get("memoryStrategyId", "-"))),
+            (r.get("namespaces") or ["-"])[0],
+            str(r.get("content", {}).get("text", "")),
+            str(r.get("memoryRecordId", "")),
+        )
+        for r in sorted(extracted, key=lambda r: str(r.get("memoryStrategyId")))
+    ]
+    widths = [
+        min(max([len(row[i]) for row in rows] + [9]), cap) for i, cap in enumerate((16, 48, 56, 40))
+    ]
+    for line in table(rows, ("strategy", "namespace", "text", "record id"), widths):
+        out(f"  {line}")
+    if stored:
+        out(f"  (and {stored} record(s) the save_favourite tool wrote through the store)")
+
+    # -- session 2 -------------------------------------------------------------------------
+    out(f"\n== Session 2: fresh objects, a NEW thread {thread_2!r}, the same user")
+    s2 = Session(target, args.agent_id)
+    s2.turn(SESSION_2, thread_2, actor, out)
+    s2.close()
+    prompt = s2.prompts.prompts[0] if s2.prompts.prompts else ""
+    block = re.search(r"<user_context>\n(.*?)\n</user_context>", prompt, re.S)
+    recalled = [line for line in (block.group(1).splitlines() if block else []) if line.strip()]
+    checks.recalled = len(recalled)
+    out("  the system prompt the model received (the block is in the request, not the thread):")
+    for line in prompt.splitlines():
+        out(f"    | {line}")
+    if not recalled:
+        checks.problems.append("session 2 recalled nothing (no <user_context> block)")
+
+    # -- session 3 --------------------------------------------------------------------------
+    out(f"\n== Session 3: fresh objects resume session 1's thread {thread_1!r}")
+    s3 = Session(target, args.agent_id)
+    s3.turn(SESSION_3, thread_1, actor, out)
+    s3.memory.flush()  # the turn's capture, sent in the background, is counted too
+    turn_requests = Counter(s3.requests)
+    config = {"configurable": {"thread_id": thread_1}}
+    messages = s3.agent.get_state(config).values["messages"]
+    history = list(s3.agent.get_state_history(config))
+    read_requests = s3.requests - turn_requests
+    s3.close()
+    out(f"  the thread's history, read back from DynamoDB ({len(history)} checkpoints):")
+    for message in messages:
+        text = message.text or _args({c["name"]: c["args"] for c in message.tool_calls})
+        out(f"    {message.type:<6} {_clip(text, 90)}")
+    ids = [m.id for m in messages]
+    checks.history_complete = (
+        ids[: len(first_messages)] == [m.id for m in first_messages]
+        and sum(m.type == "human" for m in messages) == len(SESSION_1) + 1
+        and messages[-1].type == "ai"
+    )
+    if not checks.history_complete:
+        checks.problems.append("session 3 did not see session 1's whole thread")
+    events = _events(data, memory_id, encode_actor(actor), encode_session(thread_1))
+    captured = [line for e in events for line in _payload_lines(e)]
+    checks.events_complete = len(captured) == len(messages)
+    if not checks.events_complete:
+        checks.problems.append(
+            f"AgentCore has {len(captured)} messages of the thread's {len(messages)}"
+        )
+    out("  requests session 3 sent, per service (botocore before-send hook):")
+    for line in _per_service(turn_requests, "the turn (recall, model + tool loop, capture)"):
+        out(line)
+    for line in _per_service(read_requests, "reading the state and the history"):
+        out(line)
+
+    out("")
+    if checks.ok:
+        out(
+            f"OK: session 1's thread survived fresh objects ({len(messages)} messages, each "
+            f"captured once as AgentCore events), and a new thread recalled "
+            f"{checks.recalled} long-term records for the same user."
+        )
+        return 0
+    out("FAILED: " + "; ".join(checks.problems))
+    return 1
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Options of the ``demo`` subcommand."""
-    parser.add_argument("--table", default="langgraph-agentcore-demo", help="DynamoDB table")
+    targets.add_arguments(parser, table="langgraph-agentcore-demo")
+    parser.add_argument(
+        "--create-memory",
+        action="store_true",
+        help="with --aws: create a memory (semantic, user preference and summary strategies) "
+        "and wait until it is ACTIVE",
+    )
     parser.add_argument("--agent-id", default="demo-agent", help="agent id (partition key)")
-    parser.add_argument("--thread-id", default=None, help="thread id (default: a new one)")
-    parser.add_argument("--user-id", default="ada", help="user id (store namespace)")
-    parser.add_argument("--region", default="us-east-1", help="AWS region")
+    parser.add_argument("--user-id", default=None, help="user (actor) id (default: a new one)")
+    parser.add_argument("--thread-id", default=None, help="session 1's thread id (default: new)")
     parser.add_argument(
-        "--memory-id", default=None, help="AgentCore Memory id (with --aws or --endpoint-url)"
-    )
-    parser.add_argument(
-        "--agentcore-endpoint-url", default=None, help="AgentCore endpoint (with --endpoint-url)"
-    )
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument("--endpoint-url", default=None, help="use this DynamoDB endpoint")
-    where.add_argument(
-        "--aws", action="store_true", help="use real AWS (your credentials; creates the table)"
+        "--extraction-timeout",
+        type=float,
+        default=300.0,
+        help="seconds to wait for AgentCore's extraction (default 300)",
     )
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the demo on an embedded local stack, on given endpoints, or on real AWS."""
-    if args.aws or args.endpoint_url:
-        target = Target(args.endpoint_url, args.agentcore_endpoint_url, args.memory_id)
-        return run_demo(args, target, print)
-    import os
-
-    from langgraph_agentcore.local import LocalStack
-
-    print("Starting an embedded local stack on 127.0.0.1 (DynamoDB: moto; AgentCore Memory: twin)")
-    saved = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY")}
-    with LocalStack(extraction_delay=None) as stack:
-        os.environ.update(
-            {k: v for k, v in stack.env().items() if k.startswith("AWS_") and "ENDPOINT" not in k}
+    """Run the demo offline (the embedded local stack) or on AWS (``--aws``)."""
+    try:
+        import langchain.agents  # noqa: F401
+    except ImportError:
+        print(
+            "error: the demo needs LangChain: pip install 'langgraph-agentcore[local,langchain]'",
+            file=sys.stderr,
         )
-        try:
-            print(f"DynamoDB at {stack.dynamodb_endpoint}, AgentCore at {stack.agentcore_endpoint}")
-            memory_id = stack.create_memory("DemoMemory")
-            target = Target(stack.dynamodb_endpoint, stack.agentcore_endpoint, memory_id)
-            return run_demo(args, target, print)
-        finally:
-            for key, value in saved.items():
-                if value is None:
-                    os.environ.pop(key, None)
-                else:
-                    os.environ[key] = value
+        return 2
+    if not args.aws:
+        print("Starting the embedded local stack on 127.0.0.1 ...", flush=True)
+    try:
+        with targets.open_target(
+            args, memory_name="LanggraphAgentcoreDemo", extraction_delay=1.0
+        ) as target:
+            return run_demo(target, args)
+    except targets.TargetError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

@@ -6,25 +6,6 @@ import subprocess
 import sys
 
 
-def test_demo_runs_offline_and_the_thread_survives_a_new_session() -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "langgraph_agentcore", "demo", "--thread-id", "t-1"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stderr
-    out = proc.stdout
-    assert "offline deterministic chat model" in out
-    assert "Runtime session 2 (same thread; fresh saver and graph" in out
-    session2, session3 = out.split("Runtime session 2")[1].split("Runtime session 3")
-    assert "From this thread I remember that your name is Ada and you live in Lisbon" in session2
-    assert "From long-term memory I remember that" in session3 and "Lisbon" in session3
-    assert "The conversation survived new runtime sessions." in out
-    history = [line for line in out.splitlines() if "source=" in line]
-    assert len(history) == 9 and "step= 7" in history[0] and "step=-1" in history[-1]
-
-
 def test_help_lists_both_commands() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "langgraph_agentcore", "--help"],
@@ -219,3 +200,92 @@ def test_local_stack_saves_dynamodb_soon_after_a_change(tmp_path: Path, dummy_en
 def dummy_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+
+
+# -- demo (v2) ---------------------------------------------------------------------------------
+
+
+def _clean_aws_env(tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        AWS_CONFIG_FILE=str(tmp_path / "none"),
+        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "none"),
+        AWS_EC2_METADATA_DISABLED="true",
+    )
+    return env
+
+
+def test_demo_runs_offline_and_shows_the_whole_mission(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "langgraph_agentcore", "demo", "--thread-id", "t-1"],
+        env=_clean_aws_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr and "Warning" not in proc.stderr, proc.stderr
+    out = proc.stdout
+    assert "Model: offline deterministic chat model (no LLM is called)" in out
+    s1, rest = out.split("== Session 1")[1].split("== Extraction")
+    extraction, rest = rest.split("== Session 2")
+    s2, s3 = rest.split("== Session 3")
+    # session 1: the turns, a tool loop, and the AgentCore events they became
+    assert "agent calls get_weather(city='Lisbon')" in s1
+    assert "agent calls save_favourite(place='Time Out Market')" in s1
+    assert "3 turns, 10 messages in the thread; AgentCore Memory has 3 events with 10" in s1
+    # extraction: a table of records with strategy, namespace, text and record id
+    assert re.search(r"strategy\s+namespace\s+text\s+record id", extraction)
+    row = r"{}\s+/users/ada-\w+/{}\s+{}\s+mem-[0-9a-f-]{{36}}"
+    assert re.search(row.format("facts", "facts", r"The user lives in Lisbon\."), extraction)
+    vegetarian = row.format("preferences", "preferences", r"The user is vegetarian\.")
+    assert re.search(vegetarian, extraction)
+    assert re.search(r"summaries\s+/summaries/ada-\w+/t-1\s+Summary of session t-1", extraction)
+    assert re.search(r"\d+ records after [\d.]+ s \(\d+ polls\)", extraction)
+    assert "1 record(s) the save_favourite tool wrote through the store" in extraction
+    # session 2: the recalled block the model received, and its answer from it
+    assert "| <user_context>\n    | - The user" in s2 and "| </user_context>" in s2
+    assert "- The user lives in Lisbon." in s2 and "- The user is vegetarian." in s2
+    assert "agent: From long-term memory I remember:" in s2
+    # session 3: the resumed thread, its history, requests per service
+    assert "your name is Ada and you live in Lisbon. (turn 4)" in s3
+    history = [line for line in s3.splitlines() if re.match(r"    (human|ai|tool) ", line)]
+    assert len(history) == 12 and history[0].startswith("    human  Hi, I'm Ada.")
+    assert re.search(r"bedrock-agentcore\s+4  \(CreateEvent 1, RetrieveMemoryRecords 3\)", s3)
+    assert re.search(r"dynamodb\s+\d+  \(PutItem \d+, Query \d+, UpdateItem \d+\)", s3)
+    success = out.rstrip().splitlines()[-1]
+    assert success.startswith("OK: session 1's thread survived fresh objects (12 messages")
+
+
+@pytest.mark.parametrize("fault", ["recall returns nothing", "captures are lost"])
+def test_demo_fails_loudly_when_a_check_does_not_hold(
+    fault: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    from langgraph_agentcore.memory import AgentCoreMemory
+
+    if fault == "recall returns nothing":
+        monkeypatch.setattr(AgentCoreMemory, "recall", lambda self, *a, **kw: [])
+    else:
+        monkeypatch.setattr(AgentCoreMemory, "capture_in_background", lambda self, *a, **kw: None)
+    code = cli.main(["demo", "--extraction-timeout", "1.5"])
+    out = capsys.readouterr().out
+    assert code == 1, out
+    assert "OK:" not in out
+    failed = out.rstrip().splitlines()[-1]
+    assert failed.startswith("FAILED: ") and "session 2 recalled nothing" in failed
+    if fault == "captures are lost":
+        assert "AgentCore has 0 messages of the thread's 12" in failed
+
+
+def test_demo_aws_without_credentials_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "langgraph_agentcore", "demo", "--aws", "--create-memory"],
+        env=_clean_aws_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stdout == ""
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: --aws needs AWS credentials"), lines
