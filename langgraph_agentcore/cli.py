@@ -18,7 +18,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     (
         "demo",
         "langgraph_agentcore.demo",
-        "run a conversation that survives a fresh runtime session",
+        "show the memory loop end to end: events, extracted records, recall, resume",
     ),
     (
         "local",
