@@ -289,3 +289,28 @@ def test_demo_aws_without_credentials_is_one_line_and_exit_2(tmp_path: Path) -> 
     assert proc.stdout == ""
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error: --aws needs AWS credentials"), lines
+
+
+def test_demo_aws_path_with_create_memory_against_a_stand_in_account(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """``--aws --create-memory`` end to end, with the local stack standing in for AWS.
+
+    The environment points boto3 at the stack (as ``langgraph-agentcore local`` prints
+    it); only the Bedrock model is replaced by the offline one. CreateMemory goes through
+    the control plane and the demo waits for CREATING -> ACTIVE.
+    """
+    from langgraph_agentcore import targets
+
+    monkeypatch.setattr(targets.Target, "chat_model", lambda self, offline: offline())
+    with LocalStack(extraction_delay=0.5) as stack:
+        for key, value in stack.env().items():
+            monkeypatch.setenv(key, value)
+        code = cli.main(["demo", "--aws", "--create-memory", "--table", "aws-path"])
+        out = capsys.readouterr().out
+        memories = boto3.client("bedrock-agentcore-control").list_memories()["memories"]
+    assert code == 0, out
+    assert "Running on AWS, region us-east-1" in out
+    (memory,) = memories
+    assert f"Created memory {memory['id']} (semantic, user preference, summary" in out
+    assert "| <user_context>" in out and out.rstrip().splitlines()[-1].startswith("OK: ")
