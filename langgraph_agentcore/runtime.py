@@ -927,7 +927,7 @@ class _Lower(Mapping[str, str]):
 
     def get(self, key: str, default: Any = None) -> Any:
         low = key.lower()
-        if low in self._repeated and (low == "authorization" or low.startswith("x-amzn-")):
+        if low in self._repeated:  # only identity headers are looked up here
             raise InvocationError(
                 401, "ambiguous_identity", f"the {key} header was sent more than once"
             )

@@ -254,6 +254,20 @@ def test_header_identity_when_enabled_and_duplicates_refused() -> None:
 
     refused = asyncio.run(twice())
     assert refused.status_code == 401 and refused.json()["code"] == "ambiguous_identity"
+
+    async def two_tokens() -> httpx.Response:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
+            hdrs = httpx.Headers(runtime_headers("u" * 40, actor="erin"))
+            extra = ("Authorization", "Bearer " + local_token("mallory"))
+            return await client.post(
+                "/invocations",
+                json={"prompt": "hi"},
+                headers=httpx.Headers([*hdrs.multi_items(), extra]),
+            )
+
+    refused = asyncio.run(two_tokens())
+    assert refused.status_code == 401 and refused.json()["code"] == "ambiguous_identity"
     assert dup.status_code == 200
 
 
