@@ -461,3 +461,36 @@ def test_two_actors_racing_for_a_new_session_get_one_thread_each_or_a_refusal(
         return "ok" if "thread_id" in last else last["code"]
 
     assert sorted([outcome(first), outcome(second)]) == ["ok", "session_of_another_actor"]
+
+
+def test_interrupts_in_subgraphs_and_parallel_branches() -> None:
+    from langgraph.types import interrupt
+
+    def ask(state: MessagesState) -> dict[str, Any]:
+        return {"messages": [AIMessage(f"inner: {interrupt({'sub': 'ok?'})}")]}
+
+    inner = StateGraph(MessagesState)
+    inner.add_node("ask", ask)
+    inner.add_edge(START, "ask")
+
+    def side(state: MessagesState) -> dict[str, Any]:
+        return {"messages": [AIMessage(f"side: {interrupt({'side': 'ok?'})}")]}
+
+    outer = StateGraph(MessagesState)
+    outer.add_node("inner", inner.compile())
+    outer.add_node("side", side)
+    outer.add_edge(START, "inner")
+    outer.add_edge(START, "side")
+    app = create_app(outer.compile(checkpointer=InMemorySaver()))
+    hdrs = runtime_headers(SESSION, actor="lou")
+    [asked] = _post(app, [({"prompt": "go"}, hdrs)])
+    interrupts = {json.dumps(i["value"]): i["id"] for i in asked.json()["interrupts"]}
+    assert set(interrupts) == {'{"sub": "ok?"}', '{"side": "ok?"}'}
+    answers = {interrupts['{"sub": "ok?"}']: "yes", interrupts['{"side": "ok?"}']: "no"}
+    [done] = _post(app, [({"resume": answers}, hdrs)])
+    assert done.json()["interrupts"] == []
+    assert done.json()["response"] in ("inner: yes", "side: no")  # the later of the two
+    state = app.state.langgraph.get_state({"configurable": {"thread_id": SESSION}})
+    assert sorted(m.text for m in state.values["messages"][1:]) == ["inner: yes", "side: no"]
+    [again] = _post(app, [({"resume": answers}, hdrs)])
+    assert again.status_code == 409
