@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from dataclasses import dataclass
@@ -38,6 +39,9 @@ def test_serve_local_then_invoke(capsys: pytest.CaptureFixture[str]) -> None:
         streamed = _invoke(app.url, "--session", session, "--actor", "ada", "--stream", "Where?")
         assert streamed.returncode == 0, streamed.stderr
         assert streamed.stdout == "From this thread I remember that you live in Porto. (turn 2)\n"
+        raw = _invoke(app.url, "--session", session, "--actor", "ada", "--stream", "--json", "Hm?")
+        events = [json.loads(line) for line in raw.stdout.splitlines()]
+        assert events[0]["event"] in ("token", "update") and events[-1]["thread_id"] == session
         booking = _invoke(
             app.url, "--session", session, "--actor", "ada", "Book a table for 3 at Tasca"
         )
