@@ -538,8 +538,9 @@ def create_app(
             middleware or nodes capture with. After each run its pending captures are
             flushed in an SDK async task (``flush="background"``, the default: the reply
             is not delayed and ``/ping`` answers HealthyBusy until they are delivered, so
-            AgentCore keeps the session), before the reply (``"before_response"``) or not
-            at all (``"off"``); and always at shutdown.
+            AgentCore keeps the session), before the reply (``"before_response"``: it waits
+            for every capture in flight in the process, up to :data:`FLUSH_SETTLE_SECONDS`)
+            or not at all (``"off"``); and always at shutdown.
         actor_header: a header that may carry the actor id (usually :data:`ACTOR_HEADER`;
             it must be on the runtime's request header allow-list). Off by default.
         actor_claim: the token claim holding the actor id (default ``sub``).
