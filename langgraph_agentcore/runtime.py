@@ -12,8 +12,14 @@ maps AgentCore's request to a LangGraph run:
   claim you name), or a custom header you enable. It fails closed: without an identity the
   request is refused and nothing runs. The actor id reaches the memory middleware as
   ``context={"actor_id": ..., "session_id": ...}`` and ``configurable["actor_id"]``;
+- a session belongs to the actor whose turn started its thread (LangGraph keeps the actor
+  id in the checkpoints' metadata): another actor sending that session id is refused;
 - ``{"prompt": ...}`` is a user turn, ``{"resume": ...}`` answers an interrupt, and
-  ``{"stream": true}`` streams tokens and node updates as Server-Sent Events.
+  ``{"stream": true}`` streams tokens and node updates as Server-Sent Events;
+- ``GET /ping`` is HealthyBusy while runs and memory flushes are in flight.
+
+Everything the graph holds (saver, store, memory and their clients) is built once and
+serves every session of the process concurrently; one session's turns run in order.
 
 Trust boundary: AgentCore Runtime's JWT authorizer has already checked the token's
 signature, expiry, audience/client and scopes before the request reaches the container, so
