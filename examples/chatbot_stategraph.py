@@ -10,6 +10,10 @@ Run it::
 
     python examples/chatbot_stategraph.py          # offline: embedded local stack, offline model
     python examples/chatbot_stategraph.py --aws --memory-id MEMORY_ID [--table T] [--model-id M]
+
+With ``--aws`` it recalls from ``/users/{actorId}/facts`` and
+``/users/{actorId}/preferences``: the memory's strategies should write there
+(``langgraph-agentcore demo --aws --create-memory`` makes such a memory).
 """
 
 from __future__ import annotations

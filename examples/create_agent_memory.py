@@ -10,6 +10,9 @@ Run it::
 
     python examples/create_agent_memory.py         # offline: embedded local stack, offline model
     python examples/create_agent_memory.py --aws --memory-id MEMORY_ID [--table T] [--model-id M]
+
+With ``--aws`` it recalls from ``/users/{actorId}/facts``: the memory's strategies should
+write there (``langgraph-agentcore demo --aws --create-memory`` makes such a memory).
 """
 
 from __future__ import annotations

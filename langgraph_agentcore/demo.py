@@ -37,12 +37,6 @@ from langgraph_agentcore.store import META_KEY, AgentCoreMemoryStore
 
 Out = Callable[[str], None]
 
-#: Where the demo recalls from: the three strategies' namespace templates.
-RETRIEVAL = {
-    "/users/{actorId}/facts": RetrievalConfig(top_k=5, relevance_score=0.2),
-    "/users/{actorId}/preferences": RetrievalConfig(top_k=5, relevance_score=0.2),
-    "/summaries/{actorId}/{sessionId}": RetrievalConfig(top_k=2, relevance_score=0.2),
-}
 SESSION_1 = (
     "Hi, I'm Ada. I'm vegetarian and I live in Lisbon.",
     "What's the weather in Lisbon today?",
@@ -69,7 +63,9 @@ class Session:
     ``before-send`` handler on the boto3 session (its clients inherit it).
     """
 
-    def __init__(self, target: targets.Target, agent_id: str) -> None:
+    def __init__(
+        self, target: targets.Target, agent_id: str, retrieval: dict[str, RetrievalConfig]
+    ) -> None:
         import boto3
 
         self.requests: Counter[tuple[str, str]] = Counter()
@@ -82,7 +78,7 @@ class Session:
             memory_id, target.table, agent_id, index={"fields": ["text"]}, **common
         )
         self.memory = AgentCoreMemory(
-            memory_id, retrieval=RETRIEVAL, table_name=target.table, agent_id=agent_id, **common
+            memory_id, retrieval=retrieval, table_name=target.table, agent_id=agent_id, **common
         )
         from langgraph_agentcore.demo_agent import SystemPromptRecorder, build_agent, offline_model
 
@@ -175,15 +171,6 @@ class Progress:
         self.out(f"  {text}")
 
 
-def _strategy_names(control: Any, memory_id: str) -> dict[str, str]:
-    """strategy id -> its name, from GetMemory."""
-    memory = control.get_memory(memoryId=memory_id)["memory"]
-    return {
-        s["strategyId"]: str(s.get("name") or s.get("type") or "?")
-        for s in memory.get("strategies", memory.get("memoryStrategies", []))
-    }
-
-
 def _events(data: Any, memory_id: str, actor: str, session: str) -> list[dict[str, Any]]:
     pages = data.get_paginator("list_events").paginate(
         memoryId=memory_id, actorId=actor, sessionId=session, includePayloads=True
@@ -245,17 +232,25 @@ def run_demo(target: targets.Target, args: argparse.Namespace, out: Out = print)
     out(f"User (actor id) {actor!r}, agent id {args.agent_id!r}")
     data = target.client("bedrock-agentcore")
     memory_id = target.require_memory()
+    strategies = targets.memory_strategies(target.client("bedrock-agentcore-control"), memory_id)
+    retrieval = targets.retrieval_for(strategies)  # every per-user template of the memory
+    if not retrieval:
+        out(f"FAILED: memory {memory_id} has no strategy with an {{actorId}} namespace")
+        return 1
+    out("Recalling from " + ", ".join(retrieval) + " (the memory's strategies)")
     checks = Checks()
 
     # -- session 1 ----------------------------------------------------------------------
     out(f"\n== Session 1: create_agent + memory middleware, thread {thread_1!r}")
-    s1 = Session(target, args.agent_id)
+    s1 = Session(target, args.agent_id, retrieval)
     out(f"  table {'created' if s1.saver.setup() else 'exists'}: {target.table!r}")
     for text in SESSION_1:
         s1.turn(text, thread_1, actor, out)
     first_messages = s1.agent.get_state({"configurable": {"thread_id": thread_1}}).values[
         "messages"
     ]
+    favourites = [item.value["text"] for item in s1.store.search(("users", actor, "favourites"))]
+    out(f"  the store, written by the save_favourite tool: {favourites}")
     s1.close()  # waits for the background captures
     events = _events(data, memory_id, encode_actor(actor), encode_session(thread_1))
     captured = [line for e in events for line in _payload_lines(e)]
@@ -279,18 +274,18 @@ def run_demo(target: targets.Target, args: argparse.Namespace, out: Out = print)
         data,
         memory_id,
         actor,
+        roots=targets.actor_roots(strategies, actor),
         until=targets.mentions("Lisbon", "vegetarian"),
         timeout=args.extraction_timeout,
         interval=0.25 if not target.aws else 3.0,
         on_poll=progress,
     )
-    extracted = [r for r in records if META_KEY not in (r.get("metadata") or {})]
-    stored = len(records) - len(extracted)
+    extracted = [r for r in records if META_KEY not in (r.get("metadata") or {})]  # not the store's
     progress.done(
         f"{len(extracted)} records after {time.monotonic() - started:.1f} s "
         f"({progress.polls} polls)"
     )
-    names = _strategy_names(target.client("bedrock-agentcore-control"), memory_id)
+    names = {sid: name for sid, (name, _) in strategies.items()}
     rows = [
         (
             names.get(str(r.get("memoryStrategyId")), str(r.get("memoryStrategyId", "-"))),
@@ -305,12 +300,10 @@ def run_demo(target: targets.Target, args: argparse.Namespace, out: Out = print)
     ]
     for line in table(rows, ("strategy", "namespace", "text", "record id"), widths):
         out(f"  {line}")
-    if stored:
-        out(f"  (and {stored} record(s) the save_favourite tool wrote through the store)")
 
     # -- session 2 -------------------------------------------------------------------------
     out(f"\n== Session 2: fresh objects, a NEW thread {thread_2!r}, the same user")
-    s2 = Session(target, args.agent_id)
+    s2 = Session(target, args.agent_id, retrieval)
     s2.turn(SESSION_2, thread_2, actor, out)
     s2.close()
     prompt = s2.prompts.prompts[0] if s2.prompts.prompts else ""
@@ -325,7 +318,7 @@ def run_demo(target: targets.Target, args: argparse.Namespace, out: Out = print)
 
     # -- session 3 --------------------------------------------------------------------------
     out(f"\n== Session 3: fresh objects resume session 1's thread {thread_1!r}")
-    s3 = Session(target, args.agent_id)
+    s3 = Session(target, args.agent_id, retrieval)
     s3.turn(SESSION_3, thread_1, actor, out)
     s3.memory.flush()  # the turn's capture, sent in the background, is counted too
     turn_requests = Counter(s3.requests)

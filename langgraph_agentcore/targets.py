@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
 
     from langgraph_agentcore.local import LocalStack
+    from langgraph_agentcore.memory import RetrievalConfig
 
 __all__ = [
     "DEFAULT_MODEL_ID",
@@ -40,9 +41,12 @@ __all__ = [
     "add_arguments",
     "check_aws_credentials",
     "create_memory",
+    "actor_roots",
     "list_records",
+    "memory_strategies",
     "mentions",
     "open_target",
+    "retrieval_for",
     "run",
     "wait_for_records",
 ]
@@ -230,8 +234,50 @@ def create_memory(
     return memory_id
 
 
-def list_records(data: Any, memory_id: str, actor_id: str) -> list[dict[str, Any]]:
-    """Every long-term record of one actor (``/users/{actor}``, ``/summaries/{actor}``).
+def memory_strategies(control: Any, memory_id: str) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """strategy id -> (its name, its namespace templates), from one GetMemory."""
+    from langgraph_agentcore.recall import parse_strategies
+
+    response = control.get_memory(memoryId=memory_id)
+    templates = parse_strategies(response)
+    names = {
+        str(s.get("strategyId")): str(s.get("name") or s.get("type") or "?")
+        for s in response.get("memory", {}).get("strategies") or []
+    }
+    return {sid: (names.get(sid, sid), tpls) for sid, tpls in templates.items()}
+
+
+def retrieval_for(
+    strategies: dict[str, tuple[str, tuple[str, ...]]],
+    *,
+    top_k: int = 5,
+    relevance_score: float = 0.2,
+) -> dict[str, RetrievalConfig]:
+    """``retrieval=`` for every per-user namespace template of the memory's strategies."""
+    from langgraph_agentcore.recall import ACTOR, RetrievalConfig
+
+    return {
+        template: RetrievalConfig(top_k=top_k, relevance_score=relevance_score)
+        for _, templates in strategies.values()
+        for template in templates
+        if ACTOR in template
+    }
+
+
+def actor_roots(strategies: dict[str, tuple[str, tuple[str, ...]]], actor_id: str) -> list[str]:
+    """The namespaces that hold one actor's records under these strategies (all sessions)."""
+    from langgraph_agentcore.namespaces import actor_id as encode_actor
+    from langgraph_agentcore.recall import forget_roots
+
+    layout = {sid: templates for sid, (_, templates) in strategies.items()}
+    return forget_roots({}, layout, encode_actor(actor_id), None)
+
+
+def list_records(
+    data: Any, memory_id: str, actor_id: str, roots: Sequence[str] | None = None
+) -> list[dict[str, Any]]:
+    """Every long-term record of one actor under ``roots`` (default: the built-in layout,
+    ``/users/{actor}`` and ``/summaries/{actor}``; see :func:`actor_roots`).
 
     ListMemoryRecords over each subtree, all pages; records outside it (AWS matches
     ``namespacePath`` as a string prefix) are dropped.
@@ -240,13 +286,16 @@ def list_records(data: Any, memory_id: str, actor_id: str) -> list[dict[str, Any
 
     actor = encode_actor(actor_id)
     out: list[dict[str, Any]] = []
-    for root in (f"/users/{actor}", f"/summaries/{actor}"):
+    seen: set[str] = set()
+    for root in roots if roots is not None else (f"/users/{actor}", f"/summaries/{actor}"):
         pages = data.get_paginator("list_memory_records").paginate(
             memoryId=memory_id, namespacePath=root
         )
         for page in pages:
             for rec in page.get("memoryRecordSummaries", []):
-                if any(within(ns, root) for ns in rec.get("namespaces", [])):
+                rid = str(rec.get("memoryRecordId"))
+                if rid not in seen and any(within(ns, root) for ns in rec.get("namespaces", [])):
+                    seen.add(rid)
                     out.append(rec)
     return out
 
@@ -266,6 +315,7 @@ def wait_for_records(
     memory_id: str,
     actor_id: str,
     *,
+    roots: Sequence[str] | None = None,
     until: Callable[[list[dict[str, Any]]], bool] = bool,
     timeout: float = 300.0,
     interval: float = 0.25,
@@ -279,7 +329,7 @@ def wait_for_records(
     """
     start = time.monotonic()
     while True:
-        records = list_records(data, memory_id, actor_id)
+        records = list_records(data, memory_id, actor_id, roots)
         elapsed = time.monotonic() - start
         if on_poll is not None:
             on_poll(elapsed, len(records))
