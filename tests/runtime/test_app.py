@@ -494,3 +494,34 @@ def test_interrupts_in_subgraphs_and_parallel_branches() -> None:
     assert sorted(m.text for m in state.values["messages"][1:]) == ["inner: yes", "side: no"]
     [again] = _post(app, [({"resume": answers}, hdrs)])
     assert again.status_code == 409
+
+
+def test_a_failing_run_is_an_error_and_frees_the_session() -> None:
+    calls: list[str] = []
+
+    def flaky(state: MessagesState) -> dict[str, Any]:
+        calls.append(state["messages"][-1].text)
+        if state["messages"][-1].text == "boom":
+            raise RuntimeError("the model is down")
+        return {"messages": [AIMessage("fine")]}
+
+    builder = StateGraph(MessagesState)
+    builder.add_node("flaky", flaky)
+    builder.add_edge(START, "flaky")
+    app = create_app(builder.compile(checkpointer=InMemorySaver()))
+    hdrs = runtime_headers(SESSION, actor="mia")
+    failed, streamed = _post(app, [({"prompt": "boom"}, hdrs)]) + _post(
+        app, [({"prompt": "boom", "stream": True}, hdrs)]
+    )
+    assert failed.status_code == 500 and "the model is down" in failed.json()["error"]
+    last = list(iter_sse(iter(streamed.content.splitlines(keepends=True))))[-1]
+    assert last["event"] == "error" and last["error_type"] == "RuntimeError"
+    [ok] = _post(app, [({"prompt": "again"}, hdrs)])  # the session's lock was released
+    assert ok.json()["response"] == "fine"
+
+    async def ping() -> str:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://app") as client:
+            return str((await client.get("/ping")).json()["status"])
+
+    assert asyncio.run(ping()) == "Healthy"  # no task left behind by the failures
