@@ -314,3 +314,30 @@ def test_demo_aws_path_with_create_memory_against_a_stand_in_account(
     (memory,) = memories
     assert f"Created memory {memory['id']} (semantic, user preference, summary" in out
     assert "| <user_context>" in out and out.rstrip().splitlines()[-1].startswith("OK: ")
+
+
+def test_demo_aws_path_with_a_memory_id_of_another_namespace_layout(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    """``--aws --memory-id``: recall and listing follow the memory's own strategies (here the
+    console's ``/strategies/{memoryStrategyId}/actors/{actorId}`` layout), not a fixed one."""
+    from langgraph_agentcore import targets
+
+    monkeypatch.setattr(targets.Target, "chat_model", lambda self, offline: offline())
+    actors = "/strategies/{memoryStrategyId}/actors/{actorId}"
+    strategies = [
+        {"semanticMemoryStrategy": {"name": "semantic", "namespaces": [actors]}},
+        {"userPreferenceMemoryStrategy": {"name": "prefs", "namespaces": [actors]}},
+        {"summaryMemoryStrategy": {"name": "summary", "namespaces": [actors + "/{sessionId}"]}},
+    ]
+    with LocalStack(extraction_delay=0.5) as stack:
+        for key, value in stack.env().items():
+            monkeypatch.setenv(key, value)
+        memory_id = stack.twin.create_memory("Console", strategies=strategies)["id"]
+        code = cli.main(["demo", "--aws", "--memory-id", memory_id, "--table", "aws-layout"])
+        out = capsys.readouterr().out
+    assert code == 0, out
+    assert f"Recalling from {actors}, {actors}/{{sessionId}}" in out
+    assert re.search(r"semantic\s+/strategies/semantic-\w+/actors/ada-\S+\s+The user lives", out)
+    assert re.search(r"prefs\s+/strategies/prefs-\w+/actors/ada-\S+\s+The user is vegetarian", out)
+    assert "| - The user lives in Lisbon." in out.split("== Session 2")[1]
