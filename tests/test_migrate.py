@@ -145,12 +145,18 @@ def cfg(thread_id: str) -> dict[str, Any]:
 
 
 def write_threads(saver: Any) -> None:
-    """The incumbent's threads: a chat, a subgraph interrupt, a fan-out interrupt."""
+    """The incumbent's threads: a chat, a subgraph interrupt, a fan-out interrupt.
+
+    ``durability="sync"`` everywhere: in-process moto can lose concurrent first writes
+    to a new partition key (see langgraph_agentcore/wsgi.py).
+    """
     chat = chat_graph(saver)
     for turn in ("hello", "how are you", "bye"):
-        chat.invoke({"messages": [turn]}, cfg("chat"))
-    subgraph_graph(saver).invoke({"log": []}, cfg("sub"))
-    fanout_graph(saver).invoke({"items": ["a", "ask", "b"], "results": []}, cfg("fan"))
+        chat.invoke({"messages": [turn]}, cfg("chat"), durability="sync")
+    subgraph_graph(saver).invoke({"log": []}, cfg("sub"), durability="sync")
+    fanout_graph(saver).invoke(
+        {"items": ["a", "ask", "b"], "results": []}, cfg("fan"), durability="sync"
+    )
 
 
 GRAPHS = {"chat": chat_graph, "sub": subgraph_graph, "fan": fanout_graph}
@@ -183,6 +189,10 @@ class Env:
         return DynamoDBSaver(self.target, "bot", client=client, **kw)
 
     def migrator(self, target: DynamoDBSaver | None = None, **kw: Any) -> Migrator:
+        # In-process moto can lose concurrent first writes to a new partition key (see
+        # langgraph_agentcore/wsgi.py), so one writer here; the moto-server test (which
+        # serializes requests) runs the default pool.
+        kw.setdefault("workers", 1)
         return Migrator(
             self.source,
             target or self.ours(),
@@ -258,11 +268,15 @@ def test_migrated_threads_read_back_identically_and_resume(env: Env) -> None:
 
     # both resume the same way from the migrated state
     for thread_id, answer in (("sub", "yes"), ("fan", "x")):
-        old_out = GRAPHS[thread_id](env.incumbent).invoke(Command(resume=answer), cfg(thread_id))
-        new_out = GRAPHS[thread_id](ours).invoke(Command(resume=answer), cfg(thread_id))
+        old_out = GRAPHS[thread_id](env.incumbent).invoke(
+            Command(resume=answer), cfg(thread_id), durability="sync"
+        )
+        new_out = GRAPHS[thread_id](ours).invoke(
+            Command(resume=answer), cfg(thread_id), durability="sync"
+        )
         assert new_out == old_out
     assert new_out["results"] == ["A", "ASK=X", "B"]
-    out = chat_graph(ours).invoke({"messages": ["again"]}, cfg("chat"))
+    out = chat_graph(ours).invoke({"messages": ["again"]}, cfg("chat"), durability="sync")
     assert out["messages"][-2:] == ["again", "echo: again"] and len(out["messages"]) == 8
 
 
@@ -312,7 +326,7 @@ def test_an_interrupted_migration_resumes_without_duplicates(env: Env) -> None:
 
     ours = env.ours()
     with pytest.raises(Stop):  # one writer, so exactly 4 checkpoints are in
-        env.migrator(ours, workers=1).run(on_progress=stop_after(4))
+        env.migrator(ours).run(on_progress=stop_after(4))
     # and once more between a checkpoint's writes and its checkpoint item
     calls = {"n": 0}
 
@@ -323,7 +337,7 @@ def test_an_interrupted_migration_resumes_without_duplicates(env: Env) -> None:
 
     ours.io.client.meta.events.register("before-send.dynamodb.PutItem", fail_second_put)
     with pytest.raises(Stop):
-        env.migrator(ours, workers=1).run()
+        env.migrator(ours).run()
     ours.io.client.meta.events.unregister("before-send.dynamodb.PutItem", fail_second_put)
 
     env.counter.reset()
@@ -338,7 +352,7 @@ def test_an_interrupted_migration_resumes_without_duplicates(env: Env) -> None:
 
 
 def test_values_offloaded_to_s3_are_migrated_when_the_bucket_is_given(env: Env) -> None:
-    blob_graph(env.incumbent).invoke({"blob": "", "note": []}, cfg("big"))
+    blob_graph(env.incumbent).invoke({"blob": "", "note": []}, cfg("big"), durability="sync")
     offloaded = [
         it for it in env.ddb.scan(TableName=env.source)["Items"] if it.get("ref_loc") == {"S": "S3"}
     ]
@@ -436,7 +450,7 @@ def test_the_command_against_a_moto_server(
 
     assert cli.main([*base, "--thread", "chat"]) == 0
     assert "copied 1 threads" in capsys.readouterr().out
-    assert cli.main([*base, "--json"]) == 0
+    assert cli.main([*base, "--json", "--workers", "4"]) == 0
     import json
 
     summary = json.loads(capsys.readouterr().out)
@@ -477,8 +491,9 @@ def test_progress_bar_ends_its_line_before_a_message() -> None:
 def test_gzip_payloads_and_thread_ids_with_separators(env: Env) -> None:
     incumbent = IncumbentSaver(env.source, region_name=REGION, enable_checkpoint_compression=True)
     odd = "user#7 ü/é:x"
-    chat_graph(incumbent).invoke({"messages": ["long " * 600]}, cfg(odd))
-    chat_graph(incumbent).invoke({"messages": ["short"]}, cfg("user#7"))  # a prefix of it
+    chat_graph(incumbent).invoke({"messages": ["long " * 600]}, cfg(odd), durability="sync")
+    short = "user#7"  # a prefix of the odd id
+    chat_graph(incumbent).invoke({"messages": ["short"]}, cfg(short), durability="sync")
     items = env.ddb.scan(TableName=env.source)["Items"]
     assert any(it.get("compression") == {"S": "gzip"} for it in items)
     ours = env.ours()

@@ -61,10 +61,12 @@ class Env:
         self.saver.setup()
         chat = chat_graph(self.saver)
         for text in ("hello", "bye"):
-            chat.invoke({"messages": [HumanMessage(text)]}, cfg("chat-1"))
-        approval_graph(self.saver).invoke({"log": []}, cfg("needs-approval"))
+            chat.invoke({"messages": [HumanMessage(text)]}, cfg("chat-1"), durability="sync")
+        approval_graph(self.saver).invoke({"log": []}, cfg("needs-approval"), durability="sync")
         other = DynamoDBSaver(self.table, "other-bot", client=self.client)
-        chat_graph(other).invoke({"messages": [HumanMessage("private")]}, cfg("other-thread"))
+        chat_graph(other).invoke(
+            {"messages": [HumanMessage("private")]}, cfg("other-thread"), durability="sync"
+        )
 
     def args(self, command: str, *rest: str, agent: str = "ops-bot") -> list[str]:
         return ["threads", command, *rest, "--table", self.table, "--agent-id", agent]
