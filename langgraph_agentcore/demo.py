@@ -68,6 +68,8 @@ class Session:
     ) -> None:
         import boto3
 
+        from langgraph_agentcore.demo_agent import SystemPromptRecorder, build_agent, offline_model
+
         self.requests: Counter[tuple[str, str]] = Counter()
         self.boto = boto3.session.Session(region_name=target.region)
         self.boto.events.register("before-send", self._count)
@@ -80,8 +82,6 @@ class Session:
         self.memory = AgentCoreMemory(
             memory_id, retrieval=retrieval, table_name=target.table, agent_id=agent_id, **common
         )
-        from langgraph_agentcore.demo_agent import SystemPromptRecorder, build_agent, offline_model
-
         self.prompts = SystemPromptRecorder()
         self.agent = build_agent(
             self.saver,
