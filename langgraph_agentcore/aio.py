@@ -165,13 +165,14 @@ async def track(resource: LoopResource) -> None:
     Mechanism: the first resource of a loop starts an async generator
     (:func:`_until_shutdown`) and leaves it suspended. A running asyncio loop registers
     every async generator started in it (``sys.set_asyncgen_hooks``), and
-    ``loop.shutdown_asyncgens()`` (which ``asyncio.run``, ``asyncio.Runner``, pytest-asyncio
-    and ``uvloop.run`` call after the main task and before closing the loop) closes them
-    all: the generator's ``finally`` then awaits each resource's ``aclose`` while the
-    loop still runs. Nothing of the loop is patched; we hold the generator strongly (the
-    loop keeps only a weak reference). A loop closed without ``shutdown_asyncgens()`` is
-    noticed later (the next :func:`track` on any loop, or the owner's ``close()``) and
-    its resources are abandoned (closed as far as possible without a loop).
+    ``loop.shutdown_asyncgens()`` closes them all; ``asyncio.run`` and ``asyncio.Runner``
+    (hence pytest-asyncio, ``IsolatedAsyncioTestCase``, uvicorn) call it after the main
+    task ends and before closing the loop. The generator's ``finally`` then awaits each
+    resource's ``aclose`` while the loop still runs. Nothing of the loop is patched; we
+    hold the generator strongly (the loop keeps only a weak reference). A loop closed
+    without ``shutdown_asyncgens()`` is noticed later (the next :func:`track` on any
+    loop, or the owner's ``close()``) and its resources are abandoned (closed as far as
+    possible without a loop).
     """
     loop = resource.loop
     hook = _HOOKS.get(loop)
