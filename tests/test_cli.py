@@ -2,8 +2,23 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import os
+import re
+import signal
 import subprocess
 import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+import langgraph_agentcore
+from langgraph_agentcore import cli
+from langgraph_agentcore.local import LocalStack, dynamodb_persist_path
 
 
 def test_help_lists_both_commands() -> None:
@@ -17,22 +32,6 @@ def test_help_lists_both_commands() -> None:
 
 
 # -- what a new user tripped over ------------------------------------------------------------
-
-import json  # noqa: E402
-import logging  # noqa: E402
-import os  # noqa: E402
-import re  # noqa: E402
-import signal  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-from typing import Any  # noqa: E402
-
-import boto3  # noqa: E402
-import pytest  # noqa: E402
-
-import langgraph_agentcore  # noqa: E402
-from langgraph_agentcore import cli  # noqa: E402
-from langgraph_agentcore.local import LocalStack, dynamodb_persist_path  # noqa: E402
 
 EXPORT = re.compile(r"^export ([A-Z_]+)=(.*)$")
 ACCESS_LOG = re.compile(r'"(GET|POST) / HTTP/1\.1" 200')
