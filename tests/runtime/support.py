@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -10,7 +9,7 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -204,11 +203,3 @@ def sse_events(response: httpx.Response) -> list[Any]:
     """The JSON events of a ``text/event-stream`` response, in order."""
     assert response.headers["content-type"].startswith("text/event-stream"), response.text
     return list(iter_sse(iter(line.encode() + b"\n" for line in response.text.split("\n"))))
-
-
-def dumps(obj: Any) -> str:
-    return json.dumps(obj, sort_keys=True)
-
-
-def lines(text: str) -> Iterator[str]:
-    yield from (line for line in text.splitlines() if line.strip())
