@@ -194,7 +194,8 @@ _COUNTED = (
 _CLAUSE_BREAK = re.compile(
     rf",?\s+(?:and|but|so|also|plus|because|since|though|although|while|whereas)\s+"
     rf"(?={_LEAD_WORDS}{_SUBJECT})|,\s*(?={_LEAD_WORDS}{_SUBJECT})|;\s*|\s+-+\s+|,\s+so\s+"
-    rf"|,\s*(?={_ELLIPTIC}|{_COUNTED})|,?\s+and\s+(?=(?:he|she|they|it)\b)|,\s*(?=(?:he|she)\b)"
+    rf"|,\s*(?={_ELLIPTIC}|{_COUNTED}|\d{{1,3}} (?:now|years old)\b)"
+    r"|,?\s+and\s+(?=(?:he|she|they|it)\b)|,\s*(?=(?:he|she)\b)"
     # "... so gluten is a no-go": a consequence, not part of the fact ("so much" is)
     r"|(?<!\bam)(?<!\bis)(?<!\bare)(?<!\bwas)(?<!\bnot)(?<!\bvery)(?<!\breally)\s+so\s+"
     r"(?!much\b|many\b|far\b|long\b|well\b|that\b|called\b|to\b)",
@@ -211,6 +212,9 @@ _LEAD = re.compile(
     r"just so you know|by the way|for the record|fun fact|to be honest|as you know|"
     r"you know|I mean|I meant(?: to say| that)?|what I meant is|for what it is worth|"
     r"in fact|these days|nowadays|currently|"
+    # correction and update markers ("update: I'm pescatarian now", "change of plans, ...")
+    r"(?:quick |small |little )?(?:update|correction|edit)|scratch that|plot twist|"
+    r"(?:a )?change of plans?|"
     r"at the moment|right now|(?:please )?(?:remember|note|keep in mind|do not forget)"
     r"(?: that)?(?=[\s,:]+(?:I|my|we|our)\b))\b[\s,:;!.-]*",
     re.I,
@@ -220,7 +224,7 @@ _TRAIL = re.compile(
     r"fyi|just so you know|for the record|I guess|I think|I suppose|if possible|"
     r"if you can(?: [\w']+)*|if that helps|please|thanks|thank you|anyway|anyways|"
     r"actually|so yeah|yeah|you know|just saying|for context|too|as well|so no\b.*|"
-    r"so please\b.*)$",
+    r"so please\b.*|ever)$",
     re.I,
 )
 _NOT_TAIL = re.compile(r",\s*(?:and\s+)?not\s+[\w' -]{1,30}$", re.I)
@@ -232,7 +236,8 @@ _REWRITES = (
     (re.compile(r"^our\b", re.I), "my"),
     (
         re.compile(
-            r"^(?:please )(?=always\b|never\b|do not\b|from now on\b|keep\b|make\b|be\b|answer\b|"
+            r"^(?:please|pls|plz|kindly) (?=always\b|never\b|do not\b|from now on\b|keep\b|"
+            r"make\b|be\b|answer\b|"
             r"reply\b|respond\b|write\b|talk\b|speak\b|call me\b|use\b)",
             re.I,
         ),
@@ -254,6 +259,15 @@ _REWRITES = (
     (re.compile(r"^I am not (.+?)[\s,]*(?:any ?more|any longer)$", re.I), r"I am no longer \1"),
     (re.compile(r"^I have not (.+?)[\s,]*(?:any ?more|any longer)$", re.I), r"I no longer have \1"),
     (re.compile(r"^I have got\b", re.I), "I have"),
+    # "you can call me Jo", "feel free to keep it short": an instruction put as a permission
+    (
+        re.compile(
+            r"^(?:you (?:can|could|may|should)|feel free to) (?:just |always )?"
+            r"(?=call me\b|keep\b|answer\b|reply\b|respond\b|write\b|talk\b|speak\b)",
+            re.I,
+        ),
+        "",
+    ),
 )
 # "my wife and I ..." / "me and my girlfriend ..." -> "I ..."
 _COUPLE = re.compile(
@@ -273,7 +287,8 @@ _SMALL_TALK = re.compile(
     r"what can I do for you(?: today)?|how are you(?: doing)?(?: today)?|lol|haha\w*|"
     r"just saying hi|just|there|everyone|all|wow|oh|ah|hmm|um|alright|all right|will do|"
     r"cheers|talk soon|have a (?:nice|good|great) (?:day|one|evening|weekend)|you too|"
-    r"for now|me too|same here|I am good|I am fine|I am great|not bad|and you|nothing|"
+    r"for now|me too|same here|nothing (?:really|much)|not much|I am good|I am fine|"
+    r"I am great|not bad|and you|nothing|"
     r"just testing|testing|test|never mind|nevermind|you|how about you|what about you|"
     r"congrat\w*(?: on [\w' -]+)?|"
     r"sorry (?:to hear that|about that)|sounds (?:fun|lovely|exciting)|"
@@ -365,7 +380,64 @@ _INLINE_CORRECTION = re.compile(
     r"(?=[\w-]+(?:\s*$|\s*[-,;]))",
     re.I,
 )
+# People who are not the user's household: what they are is not a fact about the user.
+_THIRD_PARTIES = (
+    r"(?:co-?workers?|colleagues?|neighbou?rs?|friends?|classmates?|teammates?|mates?|"
+    r"buddy|buddies|clients?|customers?|landlord|landlady|tenants?|acquaintances?|"
+    r"manager|boss|teacher|doctor|students?|patients?)\b"
+)
 _MY_RELATIVE = re.compile(rf"\bmy ((?:{_RELATIONS}))\b", re.I)
+# Occupations, for the job slot ("is a barista" then "is a junior developer now") and
+# role appositions ("as a teacher, what laptop ...?").
+_OCCUPATIONS = (
+    r"developer|engineer|programmer|coder|designer|manager|teacher|nurse|doctor|lawyer|"
+    r"solicitor|barista|chef|cook|accountant|consultant|analyst|scientist|architect|writer|"
+    r"journalist|editor|photographer|pharmacist|dentist|electrician|plumber|mechanic|"
+    r"carpenter|builder|pilot|driver|cashier|waiter|waitress|bartender|receptionist|"
+    r"librarian|professor|lecturer|researcher|paramedic|firefighter|police officer|"
+    r"farmer|baker|butcher|artist|musician|actor|actress|tutor|therapist|psychologist|"
+    r"vet|veterinarian|surgeon|midwife|carer|caregiver|cleaner|secretary|administrator|"
+    r"clerk|salesperson|realtor|estate agent|banker|trader|economist|translator|"
+    r"interpreter|freelancer|contractor|technician|founder|ceo|cto|physiotherapist|"
+    r"social worker|civil servant|hairdresser|beautician|optician|paralegal|tester"
+)
+_ROLE_APPOSITION = re.compile(
+    rf"^as an? (?P<role>(?:[\w-]+ ){{0,2}}?(?:{_OCCUPATIONS}|parent|mum|mom|dad|"
+    r"single (?:mum|mom|dad|parent)|student|beginner|vegetarian|vegan|diabetic))"
+    r"(?: myself)?$",
+    re.I,
+)
+# "quick bit about me: 34, married, two kids, living in Leeds": a profile list.
+_PROFILE = re.compile(
+    r"^(?:[\w ]{0,30}\babout (?:me|myself)|(?:my )?(?:profile|background|bio)|me)\s*:\s*"
+    r"(?P<items>.+)$",
+    re.I,
+)
+_PROFILE_SPLIT = re.compile(r"\s*,\s*(?:and\s+)?|\s+and\s+", re.I)
+# "no emojis in your answers": a standing instruction put as a noun phrase
+_NO_IN_ANSWERS = re.compile(
+    r"^(?:please |pls )?no (?P<obj>[\w -]{1,30}?)(?= (?:in|on) (?:your|the|any) "
+    r"(?:answers|replies|responses|messages|emails|texts|summaries)\b)",
+    re.I,
+)
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[:1].lower() in "aeiou" else "a"
+
+
+def _profile_clause(item: str) -> str:
+    """One item of a profile list as a first-person clause ("34" -> "I am 34")."""
+    item = item.strip(" ,;:-")
+    if re.match(r"^(?:I|my|we|our)\b", item, re.I):
+        return item
+    if _COUNTED_START.match(item) or re.match(r"^(?:a |an )?(?:dog|cat)\b", item, re.I):
+        return f"I have {item}"
+    if re.match(r"^(?:have|own|got)\b", item, re.I):
+        return f"I {item}"
+    return f"I am {item}"
+
+
 _HE_SHE = re.compile(r"^(?:he|she)\b", re.I)
 
 
@@ -379,12 +451,19 @@ def _clauses(text: str) -> list[str]:
     relative: str | None = None  # the last "my <relation>" mentioned, for "he"/"she"
     for sentence, is_question in _sentences(_expand_contractions(text)):
         sentence = _COUPLE.sub("I", _INLINE_CORRECTION.sub("", sentence))
-        if is_question:
+        sentence = _NO_IN_ANSWERS.sub(r"do not use \g<obj>", sentence)
+        profile = _PROFILE.match(_lead_stripped(sentence))
+        if profile and not is_question:
+            parts = [_profile_clause(i) for i in _PROFILE_SPLIT.split(profile.group("items"))]
+        elif is_question:
             parts = _QUESTION_BREAK.split(sentence)[:-1]
         else:
             parts = re.split(_CLAUSE_BREAK, sentence)
         for raw in parts:
             part = _clean_clause(raw)
+            role = _ROLE_APPOSITION.match(part)
+            if role:
+                part = f"I am {_article(role.group('role'))} {role.group('role')}"
             if _ELLIPTIC_START.match(part):
                 part = f"I {part}"
             elif _COUNTED_START.match(part):
@@ -536,6 +615,27 @@ _RULES = _rules(
             _P,
         ),
         (rf"^I {_ADVERBS}avoid (?P<obj>.+)", "the user avoids {obj}", _P),
+        # idioms: "I've gone off sushi", "horror movies aren't really my thing"
+        (
+            r"^I (?:have )?(?:kind of |kinda |totally |completely )?(?:gone|went|gone right) "
+            r"off (?:of )?(?P<obj>.+)",
+            "the user no longer likes {obj}",
+            _P,
+        ),
+        (
+            r"^I am (?:so |totally |completely )?(?:over|done with|sick of|tired of|fed up with) "
+            r"(?P<obj>.+)",
+            "the user no longer likes {obj}",
+            _P,
+        ),
+        (
+            r"^(?!I\b|my\b|it\b|that\b|this\b)(?P<obj>[\w'&, -]+?) (?:is|are) "
+            r"(?:really |just |honestly |totally |definitely |so |quite |exactly )*not "
+            r"(?:really |quite |exactly |very much |at all )?(?:my (?:thing|cup of tea|jam|scene|"
+            r"style|kind of thing)|for me|up my street|up my alley)$",
+            "the user dislikes {obj}",
+            _P,
+        ),
         (
             r"^(?:I am )?not (?:really |very |that |too |so |at all |much )?(?:a |an )?"
             r"(?:(?:big|huge|great|massive) )?(?:fan of|into|keen on|fond of|interested in|"
@@ -765,6 +865,12 @@ _RULES = _rules(
             _F,
         ),
         (r"^I (?:just |recently )?turned (?P<age>\d{1,3})\b", "the user is {age} years old", _F),
+        # "just had my birthday, 30 now": a bare age said as a change
+        (
+            r"^(?P<age>\d{1,3})(?: years old| yo)? (?:now|as of (?:today|this week))$",
+            "the user is {age} years old",
+            _F,
+        ),
         (
             rf"^I am (?P<neg>not |no longer )?(?P<obj>{_STATUS})\b(?P<rest>.*)",
             "the user is {neg}{obj}{rest}",
@@ -793,7 +899,8 @@ _RULES = _rules(
             _F,
         ),
         (
-            rf"^my (?!{_TRANSIENT})(?P<subj>[\w' -]{{1,40}}?) (?P<be>is|are|was|were|has been|"
+            rf"^my (?!{_TRANSIENT}|{_THIRD_PARTIES})(?P<subj>[\w' -]{{1,40}}?) "
+            r"(?P<be>is|are|was|were|has been|"
             r"have been) (?P<obj>.+)",
             "the user's {subj} {be} {obj}",
             _F,
@@ -801,11 +908,46 @@ _RULES = _rules(
         (
             rf"^my (?P<subj>(?:[\w-]+ ){{0,2}}?(?:{_RELATIONS})) "
             r"(?P<obj>(?!and\b|or\b|is\b|are\b|was\b|were\b|will\b|would\b|could\b|"
-            r"might\b|should\b|can\b|may\b|must\b)[\w-]+ .+)",
+            r"might\b|should\b|can\b|may\b|must\b|"
+            # opinions and speech are about the relative's view, not a fact
+            r"thinks?\b|thought\b|says?\b|said\b|believes?\b|reckons?\b|feels?\b|told\b|"
+            r"suggested\b|suggests\b|wants?\b|wanted\b|asked\b|asks\b|keeps\b|hopes?\b|"
+            r"wishes\b|wonders\b)(?:[\w-]+ .+|passed away|passed|died|retired)$)",
             "the user's {subj} {obj}",
             _F,
         ),
         # ---- possessions and other facts
+        (
+            r"^I (?:have )?(?:just |recently |finally )?(?:sold|got rid of|gave away|"
+            r"given away|donated|scrapped) (?:my|our) (?!(?:" + _RELATIONS + r")\b)"
+            r"(?P<obj>[\w -]+?)(?: (?:last|this) \w+| yesterday| recently| a while ago)?$",
+            "the user no longer has a {obj}",
+            _F,
+        ),
+        (
+            r"^I (?:have )?(?:just |recently |finally )?(?:quit|left) (?:my job (?:at|with) |"
+            r"my job as |working (?:at|for) |the )(?P<obj>.+)",
+            "the user no longer works at {obj}",
+            _F,
+        ),
+        (
+            r"^I am (?:on|using|running|working on) (?P<obj>(?:a|an) (?=[\w -]*(?:\d|(?-i:[A-Z])))"
+            r"[\w' .-]+)$",
+            "the user uses {obj}",
+            _F,
+        ),
+        (
+            r"^I am (?:trying to get|getting|starting to get|easing) (?P<back>back )?into "
+            r"(?P<obj>.+)",
+            "the user is getting {back}into {obj}",
+            _F,
+        ),
+        (
+            r"^I am (?:starting|beginning|about to start) (?P<obj>(?:a |an |my )?(?:new )?"
+            r"(?:job|role|position|internship|apprenticeship|course|degree)\b.*)",
+            "the user is starting {obj}",
+            _F,
+        ),
         (
             r"^I (?:do|did) not (?P<verb>have|own|speak|drive|know|play|work|live|rent|ride)\b "
             r"(?P<obj>.+)",
@@ -935,6 +1077,21 @@ _SINGLE_VALUED = (
     (re.compile(r"^the user is from\b"), ("origin",)),
     (re.compile(r"^the user was born\b"), ("birth",)),
     (re.compile(r"^the user is \d+ years old"), ("age",)),
+    # one current job: "is a barista" then "is a junior developer now"
+    (
+        re.compile(
+            rf"^the user is (?:not |no longer )?an? (?:[\w-]+ ){{0,3}}?(?:{_OCCUPATIONS})s?$"
+        ),
+        ("job",),
+    ),
+    # one current trip or plan: "is flying to Boston" then "is going to Norway instead"
+    (
+        re.compile(
+            r"^the user is (?:planning (?:a |an |their )?(?:trip|holiday|vacation|visit|journey) "
+            r"to|going to|heading to|travell?ing to|flying to|driving to)\b"
+        ),
+        ("trip",),
+    ),
     (
         re.compile(
             r"^the user (?:is|has been|became|went|was) (?:not |no longer )?(?:a |an )?"
@@ -973,7 +1130,8 @@ _HABIT = re.compile(
 )
 _PREFERS = re.compile(r"^the user (?:prefers|would rather) (?P<obj>.+)")
 _COUNT = re.compile(
-    r"^the user has (?:no|a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d+) "
+    r"^the user (?:no longer has|does not have|has) "
+    r"(?:no|a|an|one|two|three|four|five|six|seven|eight|nine|ten|\d+) "
     r"(?P<noun>[a-z]+)\b(?! of\b)"
 )
 _INSTRUCTION = re.compile(r"^the user wants the assistant to (?:always |never )?(?P<verb>\w+)")
