@@ -17,6 +17,7 @@ Per-loop resources are closed when their loop shuts down, without the user calli
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import threading
@@ -53,6 +54,10 @@ class LoopResource:
         self._abandon = abandon
         self._on_closed = on_closed
         self.closed = False
+        #: Requests using it right now (kept by owners that can count them).
+        self.inflight = 0
+        #: Close it as soon as ``inflight`` drops to 0 (its loop is shutting down).
+        self.close_when_idle = False
 
     def _finish(self) -> None:
         self.closed = True
@@ -66,6 +71,13 @@ class LoopResource:
             return
         self._finish()
         await self._aclose()
+
+    async def shutdown(self) -> None:
+        """Close it for its loop's shutdown: now, or after the requests still using it."""
+        if self.inflight:
+            self.close_when_idle = True
+        else:
+            await self.aclose()
 
     def abandon(self) -> None:
         """Release what can be released without a loop (best effort, never raises)."""
@@ -140,6 +152,8 @@ class _LoopHook:
 
 _HOOKS: dict[asyncio.AbstractEventLoop, _LoopHook] = {}
 _HOOKS_LOCK = threading.Lock()
+#: Loops whose shutdown already closed our resources (see :func:`track`).
+_SHUTTING_DOWN: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
 _BACKGROUND: set[asyncio.Task[None]] = set()
 
 
@@ -152,14 +166,16 @@ async def _until_shutdown(hook: _LoopHook) -> AsyncGenerator[None, None]:
             if _HOOKS.get(hook.loop) is hook:
                 del _HOOKS[hook.loop]
         if not hook.dead:  # dead: dropped after its loop closed; nothing can be awaited
+            with contextlib.suppress(TypeError):  # a loop type without weak references
+                _SHUTTING_DOWN.add(hook.loop)
             for resource in list(hook.resources.values()):
                 try:
-                    await resource.aclose()
+                    await resource.shutdown()
                 except Exception as exc:
                     logger.warning("closing a client at event loop shutdown failed: %r", exc)
 
 
-async def track(resource: LoopResource) -> None:
+async def track(resource: LoopResource) -> bool:
     """Close ``resource`` when its loop (the running one) shuts down.
 
     Mechanism: the first resource of a loop starts an async generator
@@ -169,12 +185,19 @@ async def track(resource: LoopResource) -> None:
     (hence pytest-asyncio, ``IsolatedAsyncioTestCase``, uvicorn) call it after the main
     task ends and before closing the loop. The generator's ``finally`` then awaits each
     resource's ``aclose`` while the loop still runs. Nothing of the loop is patched; we
-    hold the generator strongly (the loop keeps only a weak reference). A loop closed
-    without ``shutdown_asyncgens()`` is noticed later (the next :func:`track` on any
-    loop, or the owner's ``close()``) and its resources are abandoned (closed as far as
-    possible without a loop).
+    hold the generator strongly (the loop keeps only a weak reference). Other async
+    generators are closed at the same time and may still send requests from their
+    ``finally`` (a LangGraph stream left unfinished saves its last checkpoint): a
+    resource in use is closed when its last request ends, and one opened after our
+    generator ran is not tracked (returns False) but marked to close when idle. A loop
+    closed without ``shutdown_asyncgens()`` is noticed later (the next :func:`track` on
+    any loop, or the owner's ``close()``) and its resources are abandoned (closed as far
+    as possible without a loop).
     """
     loop = resource.loop
+    if loop in _SHUTTING_DOWN:
+        resource.close_when_idle = True
+        return False
     hook = _HOOKS.get(loop)
     if hook is None:
         _prune()
@@ -185,6 +208,7 @@ async def track(resource: LoopResource) -> None:
         with _HOOKS_LOCK:
             _HOOKS[loop] = hook
     hook.resources[id(resource)] = resource
+    return True
 
 
 def _untrack(resource: LoopResource) -> None:
@@ -296,7 +320,14 @@ class LoopLocalHTTPSession:
         entry = self._sessions.get(loop)
         if entry is None:
             entry = await self._open(loop)
-        return await entry[0].send(request)
+        session, resource = entry
+        resource.inflight += 1
+        try:
+            return await session.send(request)
+        finally:
+            resource.inflight -= 1
+            if resource.close_when_idle and not resource.inflight and not request.stream_output:
+                await resource.aclose()  # the loop is shutting down (see track())
 
     async def _open(self, loop: asyncio.AbstractEventLoop) -> tuple[Any, LoopResource]:
         session = _make_aiohttp_session(self.tls, self._kwargs)

@@ -463,3 +463,51 @@ def test_dropped_saver_is_closed_while_its_loop_lives_on(
         return tracked
 
     assert asyncio.run(main()) == [1, 0, 1, 0, 1, 0]
+
+
+def test_requests_from_other_generators_at_shutdown_are_served_then_closed(
+    moto_endpoint: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """shutdown_asyncgens closes every async generator at once: a peer's ``finally`` may
+    still send requests after (or while) ours closed the session. They are served, and
+    what they open is closed when they end. (The ResourceWarnings aiobotocore's own
+    per-request generators raise when started after shutdown_asyncgens are not ours.)
+    """
+    saver = DynamoDBSaver(
+        new_table(moto_endpoint), "a", endpoint_url=moto_endpoint, region_name=REGION
+    )
+    config: Any = {"configurable": {"thread_id": "t"}}
+    served: list[int] = []
+    keep: list[Any] = []
+
+    async def peer() -> Any:
+        try:
+            yield
+        finally:
+            for _ in range(3):
+                await saver.aget_tuple(config)
+                served.append(1)
+
+    async def main() -> None:
+        await saver.aget_tuple(config)
+        agen = peer()
+        await agen.asend(None)
+        keep.append(agen)  # left suspended: asyncio.run's shutdown_asyncgens closes it
+
+    caplog.set_level(logging.WARNING, logger="asyncio")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", ResourceWarning)
+        for _ in range(4):
+            asyncio.run(main())
+        keep.clear()
+        gc.collect()
+    ours = [
+        str(w.message).splitlines()[0]
+        for w in caught
+        if "nclosed" in str(w.message) or "_until_shutdown" in str(w.message)
+    ]
+    logged = [r.getMessage() for r in caplog.records if "nclosed" in r.getMessage()]
+    assert served == [1] * 12
+    assert ours == [] and logged == []
+    http = aio.http_session_of(asyncio.run(saver.io.aclient()))
+    assert http.open_loops == 0 and aio.tracked_loops() == 0
