@@ -72,8 +72,8 @@ class LoopResource:
         self._finish()
         await self._aclose()
 
-    async def shutdown(self) -> None:
-        """Close it for its loop's shutdown: now, or after the requests still using it."""
+    async def aclose_when_idle(self) -> None:
+        """Close it now, or when the requests still using it end."""
         if self.inflight:
             self.close_when_idle = True
         else:
@@ -94,7 +94,8 @@ class LoopResource:
 
         Running in this thread: a task closes it. Running in another thread: handed over
         with ``run_coroutine_threadsafe``. Idle: run to completion on it (unless another
-        loop runs in this thread). Closed: abandoned.
+        loop runs in this thread). Closed: abandoned. Requests still using it finish
+        first (see :meth:`aclose_when_idle`).
         """
         if self.closed:
             return
@@ -109,9 +110,9 @@ class LoopResource:
         if running is loop:
             _spawn_close(self)
         elif loop.is_running():
-            asyncio.run_coroutine_threadsafe(self.aclose(), loop)
+            asyncio.run_coroutine_threadsafe(self.aclose_when_idle(), loop)
         elif running is None:
-            loop.run_until_complete(self.aclose())
+            loop.run_until_complete(self.aclose_when_idle())
         else:
             self.abandon()
 
@@ -135,7 +136,7 @@ class LoopResource:
 
 def _spawn_close(resource: LoopResource) -> None:
     if not resource.closed:
-        task = resource.loop.create_task(resource.aclose())
+        task = resource.loop.create_task(resource.aclose_when_idle())
         _BACKGROUND.add(task)
         task.add_done_callback(_BACKGROUND.discard)
 
@@ -170,7 +171,7 @@ async def _until_shutdown(hook: _LoopHook) -> AsyncGenerator[None, None]:
                 _SHUTTING_DOWN.add(hook.loop)
             for resource in list(hook.resources.values()):
                 try:
-                    await resource.shutdown()
+                    await resource.aclose_when_idle()
                 except Exception as exc:
                     logger.warning("closing a client at event loop shutdown failed: %r", exc)
 
