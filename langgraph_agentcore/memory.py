@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import ClientError
 
 from langgraph_agentcore import recall as _recall
 from langgraph_agentcore.errors import (
@@ -58,13 +58,11 @@ from langgraph_agentcore.outbox import (
 from langgraph_agentcore.recall import MemoryRecord, RetrievalConfig, format_records
 from langgraph_agentcore.table import (
     Call,
+    ControlCall,
     MemoryCall,
     Plan,
-    ServiceClients,
     StoreIO,
-    _snake,
     batch_write_plan,
-    translate_memory,
 )
 
 if TYPE_CHECKING:
@@ -109,66 +107,6 @@ class ForgetReport:
     records_deleted: int
     outbox_deleted: int
     namespaces: tuple[str, ...]
-
-
-# -- I/O: the control plane beside the data plane and DynamoDB --------------------------------
-
-
-@dataclass(frozen=True)
-class ControlCall(Call):
-    """One AgentCore control-plane (``bedrock-agentcore-control``) request in a plan."""
-
-
-class MemoryIO(StoreIO):
-    """:class:`StoreIO` plus the control-plane client (GetMemory), created lazily."""
-
-    def __init__(
-        self,
-        table_name: str | None,
-        memory_id: str,
-        *,
-        control_client: Any = None,
-        control_endpoint_url: str | None = None,
-        async_control_client_factory: Callable[[], Any] | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(table_name, memory_id, **kwargs)
-        self.control = ServiceClients(
-            "bedrock-agentcore-control",
-            client=control_client,
-            async_client_factory=async_control_client_factory,
-            session=self._session,
-            region_name=self._region_name,
-            endpoint_url=control_endpoint_url,
-            config=self._config,
-        )
-
-    def call(self, call: Call) -> dict[str, Any]:
-        if not isinstance(call, ControlCall):
-            return super().call(call)
-        logger.debug("bedrock-agentcore-control %s %s", call.op, self.memory_id)
-        try:
-            return getattr(self.control.client, _snake(call.op))(**call.params)
-        except (ClientError, BotoCoreError) as exc:
-            raise translate_memory(exc, self.memory_id, call.op) from exc
-
-    async def acall(self, call: Call) -> dict[str, Any]:
-        if not isinstance(call, ControlCall):
-            return await super().acall(call)
-        logger.debug("bedrock-agentcore-control %s %s (async)", call.op, self.memory_id)
-        client = await self.control.aclient()
-        try:
-            return await getattr(client, _snake(call.op))(**call.params)
-        except (ClientError, BotoCoreError) as exc:
-            raise translate_memory(exc, self.memory_id, call.op) from exc
-
-    def close(self) -> None:
-        super().close()
-        self.control.close()
-
-    async def aclose(self) -> None:
-        await super().aclose()
-        await self.control.aclose()
 
 
 # -- pure helpers ------------------------------------------------------------------------------
@@ -291,7 +229,7 @@ class AgentCoreMemory:
         self.keys = KeySchema(
             agent_id=self.agent_id, pk_attr=pk_attr, sk_attr=sk_attr, pk_prefix=pk_prefix
         )
-        self.io = MemoryIO(
+        self.io = StoreIO(
             table_name,
             memory_id,
             client=dynamodb_client,

@@ -637,12 +637,19 @@ class MemoryCall(Call):
     """One AgentCore Memory (``bedrock-agentcore`` data plane) request in a plan."""
 
 
-class StoreIO(TableIO):
-    """Drives plans over two services: :class:`Call` to DynamoDB, :class:`MemoryCall` to AgentCore.
+@dataclass(frozen=True)
+class ControlCall(Call):
+    """One AgentCore control-plane (``bedrock-agentcore-control``) request in a plan."""
 
-    Subclasses :class:`TableIO` (plan drivers, DynamoDB clients) and adds a second
-    client, created lazily, one per event loop for aiobotocore. Used by the store and the
-    memory loop; ``table_name=None`` means no table (a DynamoDB call then fails clearly).
+
+class StoreIO(TableIO):
+    """Drives plans over DynamoDB (:class:`Call`) and AgentCore Memory's two planes.
+
+    :class:`MemoryCall` goes to the data plane, :class:`ControlCall` (GetMemory) to the
+    control plane. Subclasses :class:`TableIO` (plan drivers, DynamoDB clients); the
+    AgentCore clients are created lazily, one per event loop for aiobotocore. Used by the
+    store and the memory loop; ``table_name=None`` means no table (a DynamoDB call then
+    fails clearly).
     """
 
     def __init__(
@@ -653,28 +660,60 @@ class StoreIO(TableIO):
         agentcore_client: Any = None,
         agentcore_endpoint_url: str | None = None,
         async_agentcore_client_factory: Callable[[], Any] | None = None,
+        control_client: Any = None,
+        control_endpoint_url: str | None = None,
+        async_control_client_factory: Callable[[], Any] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(table_name or _NO_TABLE, **kwargs)
         self.has_table = table_name is not None
         self.memory_id = memory_id
-        self.agentcore = ServiceClients(
+        self.agentcore = self._service(
             "bedrock-agentcore",
-            client=agentcore_client,
-            async_client_factory=async_agentcore_client_factory,
+            agentcore_client,
+            agentcore_endpoint_url,
+            async_agentcore_client_factory,
+        )
+        self.control = self._service(
+            "bedrock-agentcore-control",
+            control_client,
+            control_endpoint_url,
+            async_control_client_factory,
+        )
+
+    def _service(
+        self,
+        name: str,
+        client: Any,
+        endpoint_url: str | None,
+        factory: Callable[[], Any] | None,
+    ) -> ServiceClients:
+        return ServiceClients(
+            name,
+            client=client,
+            async_client_factory=factory,
             session=self._session,
             region_name=self._region_name,
-            endpoint_url=agentcore_endpoint_url,
+            endpoint_url=endpoint_url,
             config=self._config,
         )
 
+    def _clients(self, call: Call) -> ServiceClients | None:
+        """The AgentCore clients a call goes to (None: DynamoDB)."""
+        if isinstance(call, ControlCall):
+            return self.control
+        if isinstance(call, MemoryCall):
+            return self.agentcore
+        self._need_table(call)
+        return None
+
     def call(self, call: Call) -> dict[str, Any]:
         """Send one request with the sync client of its service."""
-        if not isinstance(call, MemoryCall):
-            self._need_table(call)
+        clients = self._clients(call)
+        if clients is None:
             return super().call(call)
-        logger.debug("bedrock-agentcore %s %s", call.op, self.memory_id)
-        client = self.agentcore.client
+        logger.debug("%s %s %s", clients.service, call.op, self.memory_id)
+        client = clients.client
         try:
             return getattr(client, _snake(call.op))(**call.params)
         except (ClientError, BotoCoreError) as exc:
@@ -682,11 +721,11 @@ class StoreIO(TableIO):
 
     async def acall(self, call: Call) -> dict[str, Any]:
         """Send one request with the async client of its service."""
-        if not isinstance(call, MemoryCall):
-            self._need_table(call)
+        clients = self._clients(call)
+        if clients is None:
             return await super().acall(call)
-        logger.debug("bedrock-agentcore %s %s (async)", call.op, self.memory_id)
-        client = await self.agentcore.aclient()
+        logger.debug("%s %s %s (async)", clients.service, call.op, self.memory_id)
+        client = await clients.aclient()
         try:
             return await getattr(client, _snake(call.op))(**call.params)
         except (ClientError, BotoCoreError) as exc:
@@ -700,11 +739,13 @@ class StoreIO(TableIO):
         """Close the sync clients we created."""
         super().close()
         self.agentcore.close()
+        self.control.close()
 
     async def aclose(self) -> None:
         """Close the async clients of the running loop."""
         await super().aclose()
         await self.agentcore.aclose()
+        await self.control.aclose()
 
 
 # -- plans shared by several callers -------------------------------------------------------
