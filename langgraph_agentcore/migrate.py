@@ -40,15 +40,13 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 from typing import Any, TextIO
 
-from botocore import xform_name
-from botocore.exceptions import BotoCoreError, ClientError
 from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.serde.base import SerializerProtocol
 from langgraph.checkpoint.serde.jsonplus import JsonPlusSerializer
 
 from langgraph_agentcore.checkpoint import CHECKPOINT, DynamoDBSaver
 from langgraph_agentcore.errors import AgentCoreStorageError, TableNotFoundError
-from langgraph_agentcore.table import Call, Plan, ServiceClients, TableIO, batch_get_plan
+from langgraph_agentcore.table import Call, Plan, S3Call, SourceIO, batch_get_plan
 
 logger = logging.getLogger(__name__)
 
@@ -275,68 +273,6 @@ def _size(n: int) -> str:
 
 
 # -- I/O: the source table and S3 ------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class S3Call(Call):
-    """One S3 request in a plan. ``GetObject`` answers ``{"Body": bytes}`` (None if absent)."""
-
-
-class SourceIO(TableIO):
-    """Drives plans over the incumbent's table (:class:`Call`) and S3 (:class:`S3Call`)."""
-
-    def __init__(
-        self,
-        table_name: str,
-        *,
-        s3_client: Any = None,
-        s3_endpoint_url: str | None = None,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(table_name, **kwargs)
-        self.s3 = ServiceClients(
-            "s3",
-            client=s3_client,
-            session=self._session,
-            region_name=self._region_name,
-            endpoint_url=s3_endpoint_url,
-            config=self._config,
-        )
-
-    def call(self, call: Call) -> dict[str, Any]:
-        """Send one request to DynamoDB or, for an :class:`S3Call`, to S3."""
-        if not isinstance(call, S3Call):
-            return super().call(call)
-        bucket = call.params.get("Bucket", "")
-        logger.debug("s3 %s %s/%s", call.op, bucket, call.params.get("Key"))
-        try:
-            resp = getattr(self.s3.client, xform_name(call.op))(**call.params)
-        except ClientError as exc:
-            if call.op == "GetObject" and exc.response.get("Error", {}).get("Code") in (
-                "NoSuchKey",
-                "404",
-            ):
-                return {"Body": None}
-            err = exc.response.get("Error", {})
-            raise AgentCoreStorageError(
-                f"S3 {call.op} on bucket {bucket!r} failed: {err.get('Code')}: "
-                f"{err.get('Message', exc)}",
-                resource=bucket,
-                operation=call.op,
-            ) from exc
-        except BotoCoreError as exc:
-            raise AgentCoreStorageError(
-                f"S3 {call.op} on bucket {bucket!r} failed: {type(exc).__name__}: {exc}",
-                resource=bucket,
-                operation=call.op,
-            ) from exc
-        if call.op == "GetObject":
-            return {"Body": resp["Body"].read()}
-        return dict(resp)
-
-    def close(self) -> None:
-        super().close()
-        self.s3.close()
 
 
 # -- the migration ---------------------------------------------------------------------------

@@ -748,6 +748,74 @@ class StoreIO(TableIO):
         await self.control.aclose()
 
 
+# -- S3 (the migration's source) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class S3Call(Call):
+    """One S3 request in a plan. ``GetObject`` answers ``{"Body": bytes}`` (None if absent)."""
+
+
+class SourceIO(TableIO):
+    """Drives plans over a table (:class:`Call`) and S3 (:class:`S3Call`), sync only.
+
+    The migration reads the incumbent's table and its S3-offloaded values with it.
+    """
+
+    def __init__(
+        self,
+        table_name: str,
+        *,
+        s3_client: Any = None,
+        s3_endpoint_url: str | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(table_name, **kwargs)
+        self.s3 = ServiceClients(
+            "s3",
+            client=s3_client,
+            session=self._session,
+            region_name=self._region_name,
+            endpoint_url=s3_endpoint_url,
+            config=self._config,
+        )
+
+    def call(self, call: Call) -> dict[str, Any]:
+        """Send one request to DynamoDB or, for an :class:`S3Call`, to S3."""
+        if not isinstance(call, S3Call):
+            return super().call(call)
+        bucket = call.params.get("Bucket", "")
+        logger.debug("s3 %s %s/%s", call.op, bucket, call.params.get("Key"))
+        try:
+            resp = getattr(self.s3.client, _snake(call.op))(**call.params)
+        except ClientError as exc:
+            if call.op == "GetObject" and exc.response.get("Error", {}).get("Code") in (
+                "NoSuchKey",
+                "404",
+            ):
+                return {"Body": None}
+            err = exc.response.get("Error", {})
+            raise AgentCoreStorageError(
+                f"S3 {call.op} on bucket {bucket!r} failed: {err.get('Code')}: "
+                f"{err.get('Message', exc)}",
+                resource=bucket,
+                operation=call.op,
+            ) from exc
+        except BotoCoreError as exc:
+            raise AgentCoreStorageError(
+                f"S3 {call.op} on bucket {bucket!r} failed: {type(exc).__name__}: {exc}",
+                resource=bucket,
+                operation=call.op,
+            ) from exc
+        if call.op == "GetObject":
+            return {"Body": resp["Body"].read()}
+        return dict(resp)
+
+    def close(self) -> None:
+        super().close()
+        self.s3.close()
+
+
 # -- plans shared by several callers -------------------------------------------------------
 
 
