@@ -299,7 +299,8 @@ _SMALL_TALK = re.compile(
     re.I,
 )
 _PRONOUN_OBJECT = re.compile(
-    r"^(?:it|that|this|those|these|them|you|him|her|one)\b(?! when\b| if\b)", re.I
+    r"^(?:(?:it|that|this|those|these|them|you|him|her)\b|one(?=\s*$|\s+of\b))(?! when\b| if\b)",
+    re.I,
 )
 
 
@@ -496,7 +497,11 @@ def _meaningful(text: str) -> list[tuple[str, bool]]:
             sentence,
             is_question
             or bool(_NOT_STATEMENTS.match(sentence))
-            or any(_REQUESTS.match(_lead_stripped(c)) for c in _CLAUSE_BREAK.split(sentence)),
+            or any(
+                # "I'm trying to get back into running ..." states a fact, asks nothing
+                _REQUESTS.match(_lead_stripped(c)) and _apply_rules(_clean_clause(c)) is None
+                for c in _CLAUSE_BREAK.split(sentence)
+            ),
         )
         for sentence, is_question in _sentences(_expand_contractions(text))
         if len(sentence.split()) >= 2 and not _is_small_talk(sentence)
@@ -889,12 +894,13 @@ _RULES = _rules(
         ),
         # ---- "my ..." : the user's attributes, family and pets
         (
-            r"^my (?P<subj>[\w' -]{1,40}?)(?:'s name| name) is (?P<obj>.+)",
+            rf"^my (?!{_THIRD_PARTIES})(?P<subj>[\w' -]{{1,40}}?)(?:'s name| name) is (?P<obj>.+)",
             "the user's {subj} is called {obj}",
             _F,
         ),
         (
-            r"^my (?P<subj>[\w' -]{1,40}?) (?P<be>is|are) (?:called|named) (?P<obj>.+)",
+            rf"^my (?!{_THIRD_PARTIES})(?P<subj>[\w' -]{{1,40}}?) (?P<be>is|are) (?:called|named) "
+            r"(?P<obj>.+)",
             "the user's {subj} {be} called {obj}",
             _F,
         ),
@@ -983,6 +989,29 @@ _RULES = _rules(
     ]
 )
 
+# Any other present-tense "I <verb> ..." is a lasting fact ("I overpronate a bit"), unless
+# the verb is about the moment, the mind or the past, or it is a request or a wish.
+_NOT_LASTING_VERBS = (
+    r"need|want|wanna|gotta|think|guess|hope|wish|wonder|mean|feel|see|know|believe|suppose|"
+    r"reckon|bet|agree|disagree|understand|remember|forget|assume|promise|apologi[sz]e|"
+    r"appreciate|care|mind|doubt|suspect|expect|plan|intend|try|look|ask|wait|love|like|hate|"
+    r"prefer|enjoy|just|also|really|only|still|actually|probably|basically|literally|"
+    r"definitely|mostly|even|totally|kinda|sort|kind|am|have|do|did|does|was|were|will|would|"
+    r"could|should|might|must|can|may|shall|had|got|get|went|go|came|come|saw|made|make|took|"
+    r"take|told|tell|said|say|thought|found|find|left|lost|bought|brought|caught|felt|heard|"
+    r"kept|knew|met|paid|ran|sent|sold|spent|stood|taught|understood|won|wrote|woke|broke|"
+    r"chose|drove|ate|drank|forgot|gave|give|began|sang|swam|flew|fell|grew|hid|held|hurt|"
+    r"let|put|quit|read|set|shut|slept|spoke|stole|threw|wore|sat|became|dunno|gotcha|"
+    r"meant|no|not|am|keep|let|call|hear|check|help|owe|bring|send|show|use|start|stop|"
+    r"finish|miss|lose|win|pay|buy|sell|guess|figure|realize|realise|noticed?|suggest|"
+    r"recommend|wonder|cannot|sometimes|occasionally|rarely|seldom|once|swear|suck|gonna|"
+    r"sorta|honestly|seriously|personally|apparently|hardly|barely|almost|already|then|"
+    r"now|currently|usually|normally"
+)
+_GENERIC_FACT = re.compile(
+    rf"^I (?!(?:{_NOT_LASTING_VERBS})\b)(?P<verb>[a-z]{{3,}})(?<!ed)(?<!ing) (?P<opt>[\w' -]+)$"
+)
+
 _BE = {"am": "is", "have been": "has been", "has to be": "is", "has always been": "has always been"}
 
 
@@ -1032,6 +1061,10 @@ def _apply_rules(clause: str) -> tuple[str, frozenset[str]] | None:
                 else f"does not {values['verb']}"
             )
         return _sentence(rule.template.format(**values)), rule.targets
+    match = _GENERIC_FACT.match(clause)
+    if match and not _PRONOUN_OBJECT.match(match.group("opt")):
+        opt = _third_person_object(match.group("opt"))
+        return _sentence(f"the user {_third_person_verb(match.group('verb'))} {opt}"), _F
     return None
 
 
@@ -1045,11 +1078,57 @@ def _statements(text: str) -> list[tuple[str, frozenset[str]]]:
 
     Clauses about the moment ("... today", "right now") are not long-term memory.
     """
-    return [
+    hits = [
         hit
         for clause in _clauses(text)
         if not _MOMENTARY.search(clause) and (hit := _apply_rules(clause)) is not None
     ]
+    said = " ".join(t for t, targets in hits if "SEMANTIC" in targets).lower()
+    for match in _BODY.finditer(_expand_contractions(text)):
+        adj, part = match.group("adj").lower(), match.group("part").lower()
+        if f"{adj} {part}" not in said:  # "they fit my wide feet better"
+            plural = part.endswith(("s", "hair", "feet", "teeth"))
+            hits.append((_sentence(f"the user has {'' if plural else 'a '}{adj} {part}"), _F))
+    return hits
+
+
+# A lasting trait of the user's body mentioned in passing ("... fit my wide feet better").
+_BODY = re.compile(
+    r"\bmy (?P<adj>wide|narrow|flat|small|big|large|long|short|sensitive|dry|oily|curly|"
+    r"straight|thin|thick|bad|weak|dodgy|wonky|high|low) (?P<part>feet|hands|skin|hair|eyes|"
+    r"knees?|back|ankles?|wrists?|arches|hips?|shoulders?|neck|stomach|teeth)\b",
+    re.I,
+)
+
+# "sorry, the 14th" (the next turn): a bare correction of the previous statement's value
+_FRAGMENT_CORRECTION = re.compile(
+    r"^(?:sorry|I mean|I meant|no wait|wait|oops|correction|make that|or rather|actually)"
+    r"[\s,:;-]+(?:I mean[\s,]+|make that\s+|it is\s+)?(?P<value>[\w' -]{1,40}?)[\s.!]*$",
+    re.I,
+)
+
+
+def _corrected(previous: str, value: str) -> str | None:
+    """``previous`` with its value of the same shape replaced by ``value``, if one is found.
+
+    "on the 12th" + "the 14th" -> "on the 14th"; "to Boston" + "Denver" -> "to Denver".
+    """
+    body = previous.rstrip(".")
+    words = value.split()
+    head = words[0].lower()
+    if head in {"the", "on", "in", "at", "to", "for", "from", "a", "an", "with", "by"}:
+        pattern = rf"\b{head} [\w'-]+(?: [\w'-]+){{0,{max(len(words) - 2, 0)}}}"
+    elif re.fullmatch(r"\d+(?:st|nd|rd|th)?|\d+(?:[.,:]\d+)?", value):
+        pattern = r"\b\d+(?:st|nd|rd|th)?(?:[.,:]\d+)?\b"
+    elif value[:1].isupper():
+        pattern = r"(?<!^)\b(?-i:[A-Z])[\w'-]*(?: (?-i:[A-Z])[\w'-]*)*"
+    else:
+        return None
+    matches = list(re.finditer(pattern, body, re.I))
+    if not matches:
+        return None
+    last = matches[-1]
+    return _sentence(body[: last.start()] + _third_person_object(value) + body[last.end() :])
 
 
 # --------------------------------------------------------------------------- consolidation
@@ -1263,13 +1342,21 @@ class RuleBasedExtractor:
             return self._summarize(request)
         if strategy == "EPISODIC":
             return self._episode(request)
-        texts = [
-            text
-            for turn in request.turns
-            if turn.role.upper() == "USER"
-            for text, targets in _statements(turn.text)
-            if strategy in targets
-        ]
+        texts: list[str] = []
+        previous: list[str] = []  # the previous USER turn's records for this strategy
+        for turn in request.turns:
+            if turn.role.upper() != "USER":
+                continue
+            current = [text for text, targets in _statements(turn.text) if strategy in targets]
+            fragment = _FRAGMENT_CORRECTION.match(_strip_symbols(turn.text).strip())
+            if not current and fragment and previous:
+                fixed = _corrected(previous[-1], fragment.group("value"))
+                if fixed is not None:  # the correction replaces the statement it corrects
+                    texts[len(texts) - 1] = fixed
+                    previous[-1] = fixed
+                continue
+            texts.extend(current)
+            previous = current
         consolidator = _Consolidator(request.existing, self.embeddings, self.similarity_threshold)
         return consolidator.consolidate(texts)
 

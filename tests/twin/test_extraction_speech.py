@@ -109,6 +109,23 @@ CORRECTIONS = [
         "I prefer aisle seats these days",
         "The user prefers aisle seats these days.",
     ),
+    # a new value for the slot replaces the old one, however the change is put
+    (FACTS, "I'm 41", "had my birthday last week, 42 now", "The user is 42 years old."),
+    (
+        FACTS,
+        "I work as a barista",
+        "I'm a junior developer now",
+        "The user is a junior developer now.",
+    ),
+    (FACTS, "I have a bike", "I sold my bike so no bike anymore", "The user no longer has a bike."),
+    (
+        FACTS,
+        "I'm flying to Madrid in May",
+        "change of plans, we're going to Rome instead",
+        "The user is going to Rome instead.",
+    ),
+    (PREFS, "I love olives", "I've gone off olives tbh", "The user no longer likes olives."),
+    (PREFS, "I'm vegan", "update: I'm vegetarian now", "The user is vegetarian now."),
 ]
 
 
@@ -215,6 +232,37 @@ def test_session_summary_keeps_facts_requests_and_replies(env: Env) -> None:
         ),
         ("my daughter is allergic to eggs", ["The user's daughter is allergic to eggs."], []),
         ("I'm 34, sorry, 35", ["The user is 35 years old."], []),
+        (
+            "a bit about me: 52, divorced, one daughter, living in Cork",
+            [
+                "The user is 52 years old.",
+                "The user is divorced.",
+                "The user has one daughter.",
+                "The user lives in Cork.",
+            ],
+            [],
+        ),
+        (
+            "pls keep your answers short",
+            [],
+            ["The user wants the assistant to keep answers short."],
+        ),
+        ("you can call me Sam", [], ["The user wants the assistant to call them Sam."]),
+        (
+            "no bullet points in your replies please, ever",
+            [],
+            ["The user does not want the assistant to use bullet points in your replies."],
+        ),
+        ("jazz isn't really my thing", [], ["The user dislikes jazz."]),
+        ("as a nurse, which shoes are best for long shifts?", ["The user is a nurse."], []),
+        ("I need a new charger, I'm on a 2021 Dell XPS", ["The user uses a 2021 Dell XPS."], []),
+        ("these never fit my flat feet", ["The user has flat feet."], []),
+        ("I need a new tent, I camp a lot", ["The user camps a lot."], []),
+        (
+            "I'm trying to get back into swimming after surgery",
+            ["The user is getting back into swimming after surgery."],
+            [],
+        ),
     ],
 )
 def test_speech_patterns(said: str, facts: list[str], prefs: list[str]) -> None:
@@ -237,10 +285,23 @@ def test_speech_patterns(said: str, facts: list[str], prefs: list[str]) -> None:
         "my boss is really annoying today",
         "My colleague Tom lives in Oslo",
         "I'm running late, sorry",
+        "my coworker Priya is vegan, any recipe ideas?",
+        "my neighbour's cat is called Tom",
+        "my sister thinks I should move to Berlin",
+        "nothing really, just saying hi",
+        "I think so",
     ],
 )
 def test_no_records_from_small_talk_questions_requests_or_third_parties(said: str) -> None:
     assert _texts("SEMANTIC", said) == [] and _texts("USER_PREFERENCE", said) == []
+
+
+def test_bare_correction_in_the_next_turn_fixes_the_previous_statement() -> None:
+    """ "sorry, the 5th" corrects the value of the same shape in the previous statement."""
+    said = ("I'm flying to Oslo on the 3rd", "sorry, the 5th")
+    assert _texts("SEMANTIC", *said) == ["The user is flying to Oslo on the 5th."]
+    assert _texts("SEMANTIC", "I live in Lyon", "I mean Lille") == ["The user lives in Lille."]
+    assert _texts("SEMANTIC", "I have a dog", "sorry, what?") == ["The user has a dog."]
 
 
 @pytest.mark.parametrize(
