@@ -7,7 +7,9 @@ A capture of a turn becomes as few events as AgentCore's limits allow (botocore'
 - ``ContentTextString``: conversational text of 1-100,000 characters per item
   (:data:`MAX_TEXT_CHARS`);
 - ``Role``: ``USER`` | ``ASSISTANT`` | ``TOOL`` | ``OTHER``;
-- ``ClientToken``: 33-256 characters of ``[a-zA-Z0-9](-*[a-zA-Z0-9])*``.
+- ``ClientToken``: 33-256 characters of ``[a-zA-Z0-9](-*[a-zA-Z0-9])*``;
+- ``MetadataMap``: at most 15 keys of 1-128 characters, string values of 0-256 characters,
+  both of ``[a-zA-Z0-9._:/=+@-]`` and whitespace.
 
 One message becomes one conversational item; a text over 100,000 characters becomes
 several consecutive items of the same role; more than 100 items become several events,
@@ -16,7 +18,10 @@ whose timestamps are one millisecond apart so that ListEvents keeps their order.
 The ``clientToken`` of each event is derived from the actor, the session, the index of the
 event within the capture and, per message, its id and a hash of its role and text, so
 capturing the same messages again (a retry, a redelivery from the outbox, a second process)
-never creates a second event.
+never creates a second event. Every event also carries its token as event metadata
+(:data:`TOKEN_METADATA_KEY`), so a later process can ask ListEvents whether a capture it
+did not send itself got through (see :meth:`~langgraph_agentcore.memory.AgentCoreMemory.
+capture_in_background`'s ``previous``).
 """
 
 from __future__ import annotations
@@ -43,6 +48,8 @@ MAX_PAYLOAD_ITEMS = 100
 MAX_TEXT_CHARS = 100_000
 #: Prefix of the client tokens this package derives (44 characters in all).
 TOKEN_PREFIX = "lgac"
+#: Event metadata key holding the event's clientToken (one of AgentCore's 15 keys).
+TOKEN_METADATA_KEY = "lg_token"
 
 _CHAT_ROLES = {
     "user": "USER",
@@ -117,6 +124,7 @@ class EventSpec:
             "eventTimestamp": datetime.fromtimestamp(self.timestamp_ms / 1000, timezone.utc),
             "payload": [dict(item) for item in self.payload],
             "clientToken": self.client_token,
+            "metadata": token_metadata(self.client_token),
         }
 
     def to_json(self) -> dict[str, Any]:
@@ -131,6 +139,18 @@ class EventSpec:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> EventSpec:
         return cls(data["a"], data["s"], data["t"], int(data["ts"]), tuple(data["p"]))
+
+
+def token_metadata(token: str) -> dict[str, dict[str, str]]:
+    """The event metadata naming an event's ``clientToken`` (derived: the outbox's stored
+    request and a redelivery carry the same metadata)."""
+    return {TOKEN_METADATA_KEY: {"stringValue": token}}
+
+
+def event_token(event: dict[str, Any]) -> str | None:
+    """The clientToken an event returned by ListEvents / GetEvent names in its metadata."""
+    value = ((event.get("metadata") or {}).get(TOKEN_METADATA_KEY) or {}).get("stringValue")
+    return value if isinstance(value, str) else None
 
 
 def client_token(actor_id: str, session_id: str, keys: Sequence[str], index: int) -> str:

@@ -8,6 +8,10 @@
   requests (see :mod:`langgraph_agentcore.events`). A capture AgentCore cannot take now
   goes to the outbox (:mod:`langgraph_agentcore.outbox`) and is delivered later, exactly
   once thanks to its ``clientToken``.
+- :meth:`AgentCoreMemory.capture_in_background` can first check, in the background, that
+  the thread's previous capture reached AgentCore (``previous=``) when this object did not
+  send it itself (a restarted process): the crash window between the checkpoint that
+  records a hand-over and its CreateEvent is closed by one ListEvents per thread per process.
 - :meth:`AgentCoreMemory.forget` erases one user's events and long-term records.
 
 Every operation is a plan (:mod:`langgraph_agentcore.table`), driven by boto3 on the sync
@@ -23,6 +27,7 @@ import queue
 import threading
 import time
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -39,7 +44,7 @@ from langgraph_agentcore.errors import (
     AgentCoreUnavailableError,
     MemoryIdentityError,
 )
-from langgraph_agentcore.events import EventSpec, plan_events
+from langgraph_agentcore.events import TOKEN_METADATA_KEY, EventSpec, event_token, plan_events
 from langgraph_agentcore.keys import KeySchema
 from langgraph_agentcore.namespaces import actor_id as encode_actor
 from langgraph_agentcore.namespaces import session_id as encode_session
@@ -82,6 +87,11 @@ logger = logging.getLogger(__name__)
 #: Records per BatchDeleteMemoryRecords; events deleted concurrently per plan step.
 _DELETE_BATCH = 100
 _EVENT_DELETES = 25
+#: Threads whose last hand-over this object remembers (LRU; forgetting one costs a
+#: ListEvents later, never a lost turn).
+_HANDED_MAX = 10_000
+#: ListEvents page size when checking that a previous capture got through.
+_VERIFY_PAGE = 5
 
 
 # -- public value types ----------------------------------------------------------------------
@@ -137,6 +147,16 @@ class _Capture:
     specs: list[EventSpec]
     messages: int
     created_ms: int
+    #: The thread's previous capture, to check first (re-sent if AgentCore lacks it).
+    previous: _Capture | None = None
+
+    def entry(self) -> OutboxEntry:
+        """Everything this job may still owe AgentCore (the previous capture included:
+        re-sending it is harmless thanks to its clientToken)."""
+        prev = self.previous
+        specs = [*(prev.specs if prev else []), *self.specs]
+        count = self.messages + (prev.messages if prev else 0)
+        return OutboxEntry(tuple(specs), count, prev.created_ms if prev else self.created_ms)
 
 
 _POOL: ThreadPoolExecutor | None = None
@@ -260,6 +280,9 @@ class AgentCoreMemory:
         self._inflight = 0
         self._idle = threading.Condition(self._lock)
         self._tasks: set[asyncio.Task[CaptureResult]] = set()
+        #: (actor, session) -> clientToken of the last capture this object was handed for
+        #: that thread (it owns its delivery: no need to ask AgentCore about it).
+        self._handed: OrderedDict[tuple[str, str], str] = OrderedDict()
         self._closed = False
         atexit.register(_exit_flush, weakref.ref(self))
 
@@ -431,20 +454,47 @@ class AgentCoreMemory:
             return CaptureResult([], False, 0)
         return await self.io.arun(self._capture_plan(cap, background=False))
 
+    def capture_token(
+        self,
+        messages: Sequence[BaseMessage],
+        *,
+        actor_id: str | None,
+        session_id: str | None,
+    ) -> str | None:
+        """The clientToken of the last event a capture of ``messages`` sends (pure).
+
+        None when the messages hold no text to capture. The memory loop keeps it in graph
+        state, so the next turn can pass ``previous_token=`` to the background capture.
+        """
+        actor = encode_actor(_require(actor_id, "actor id"))
+        session = encode_session(_require(session_id, "session id"))
+        specs, _ = plan_events(messages, actor_id=actor, session_id=session, timestamp_ms=0)
+        return specs[-1].client_token if specs else None
+
     def capture_in_background(
         self,
         messages: Sequence[BaseMessage],
         *,
         actor_id: str | None,
         session_id: str | None,
+        previous: Sequence[BaseMessage] | None = None,
+        previous_token: str | None = None,
     ) -> None:
         """Capture on this object's worker thread; returns at once.
 
         Identity and message errors still raise here (nothing is sent). Any AWS failure
         sends the capture to the outbox (logged at WARNING, or ERROR if not retryable).
+
+        ``previous``: the thread's previous capture (the messages handed over by the
+        turn before, rebuilt from the thread), and ``previous_token`` its
+        :meth:`capture_token`. Unless this object handed that capture over itself, the
+        worker first checks with one ``ListEvents`` that AgentCore has it, and re-sends it
+        (same messages, same clientToken: idempotent) before ``messages`` if not, or if
+        the check fails. That closes the window in which a process dies after the
+        checkpoint recorded a hand-over and before its CreateEvent or outbox write.
         """
-        cap = self._prepare(messages, actor_id, session_id)
-        if not cap.specs:
+        cap = self._prepare_turn(messages, actor_id, session_id, previous, previous_token)
+        if not cap.specs and cap.previous is None:
             return
         with self._lock:
             self._inflight += 1
@@ -459,9 +509,14 @@ class AgentCoreMemory:
         *,
         actor_id: str | None,
         session_id: str | None,
+        previous: Sequence[BaseMessage] | None = None,
+        previous_token: str | None = None,
     ) -> asyncio.Task[CaptureResult]:
-        """Capture in a task on the running loop (tracked: :meth:`aflush` awaits it)."""
-        cap = self._prepare(messages, actor_id, session_id)
+        """Capture in a task on the running loop (tracked: :meth:`aflush` awaits it).
+
+        ``previous`` / ``previous_token``: as :meth:`capture_in_background`.
+        """
+        cap = self._prepare_turn(messages, actor_id, session_id, previous, previous_token)
         task = asyncio.get_running_loop().create_task(self._abackground(cap))
         self._tasks.add(task)
         task.add_done_callback(lambda t: self._task_done(t, cap))
@@ -469,10 +524,10 @@ class AgentCoreMemory:
 
     def _task_done(self, task: asyncio.Task[CaptureResult], cap: _Capture) -> None:
         self._tasks.discard(task)
-        if task.cancelled() and cap.specs:
+        if task.cancelled() and (cap.specs or cap.previous is not None):
             # E.g. ``asyncio.run`` ending before the capture ran: keep it for a flush (the
             # clientToken makes a redelivery of a capture that did get through harmless).
-            self._keep_local(OutboxEntry(tuple(cap.specs), cap.messages, cap.created_ms))
+            self._keep_local(cap.entry())
 
     def _prepare(
         self, messages: Sequence[BaseMessage], actor_id: str | None, session_id: str | None
@@ -489,6 +544,43 @@ class AgentCoreMemory:
         ]
         return _Capture(specs, count, now)
 
+    def _prepare_turn(
+        self,
+        messages: Sequence[BaseMessage],
+        actor_id: str | None,
+        session_id: str | None,
+        previous: Sequence[BaseMessage] | None,
+        previous_token: str | None,
+    ) -> _Capture:
+        """A background job: this turn's capture, and the previous one if it needs checking.
+
+        Records the job's last token as this thread's hand-over (this object owns its
+        delivery from now on: worker, outbox, or in process with a WARNING).
+        """
+        prev = self._prepare(previous, actor_id, session_id) if previous else None
+        cap = self._prepare(messages, actor_id, session_id)
+        actor = encode_actor(_require(actor_id, "actor id"))
+        session = encode_session(_require(session_id, "session id"))
+        key = (actor, session)
+        last = prev.specs[-1].client_token if prev is not None and prev.specs else None
+        mine = cap.specs[-1].client_token if cap.specs else last
+        with self._lock:
+            known = self._handed.get(key)
+            if mine is not None:
+                self._handed[key] = mine
+                self._handed.move_to_end(key)
+                while len(self._handed) > _HANDED_MAX:
+                    self._handed.popitem(last=False)
+        if last is None or last == known:
+            return cap  # nothing before, or this object handed it over itself
+        if previous_token is not None and last != previous_token:
+            # The thread's messages changed since (edited, or another identity): what was
+            # handed over cannot be rebuilt, and must not be sent under another identity.
+            logger.debug("previous capture of %s/%s cannot be rebuilt; not checked", *key)
+            return cap
+        cap.previous = prev
+        return cap
+
     def _work(self) -> None:
         while True:
             cap = self._queue.get()
@@ -498,21 +590,22 @@ class AgentCoreMemory:
                 self.io.run(self._capture_plan(cap, background=True))
             except Exception:  # never lose a turn, even to a bug
                 logger.exception("background capture failed; kept in process")
-                self._keep_local(OutboxEntry(tuple(cap.specs), cap.messages, cap.created_ms))
+                self._keep_local(cap.entry())
             finally:
                 with self._idle:
                     self._inflight -= 1
                     self._idle.notify_all()
 
     async def _abackground(self, cap: _Capture) -> CaptureResult:
-        if not cap.specs:
+        if not cap.specs and cap.previous is None:
             return CaptureResult([], False, 0)
         try:
             return await self.io.arun(self._capture_plan(cap, background=True))
         except Exception:
             logger.exception("background capture failed; kept in process")
-            self._keep_local(OutboxEntry(tuple(cap.specs), cap.messages, cap.created_ms))
-            return CaptureResult([], True, cap.messages)
+            entry = cap.entry()
+            self._keep_local(entry)
+            return CaptureResult([], True, entry.messages)
 
     def _stop_worker(self) -> None:
         worker = self._worker
@@ -531,7 +624,62 @@ class AgentCoreMemory:
                 self._idle.wait(left)
         return True
 
+    def _verify_plan(self, prev: _Capture) -> Plan[bool]:
+        """Whether AgentCore holds the last event of ``prev`` (one ListEvents, no payloads).
+
+        Asks for events whose metadata names the token, newest first; the token is also
+        checked client-side. A failed check answers False: re-sending is idempotent.
+        """
+        last = prev.specs[-1]
+        params: dict[str, Any] = {
+            "memoryId": self.memory_id,
+            "actorId": last.actor_id,
+            "sessionId": last.session_id,
+            "includePayloads": False,
+            "maxResults": _VERIFY_PAGE,
+            "filter": {
+                "eventMetadata": [
+                    {
+                        "left": {"metadataKey": TOKEN_METADATA_KEY},
+                        "operator": "EQUALS_TO",
+                        "right": {"metadataValue": {"stringValue": last.client_token}},
+                    }
+                ]
+            },
+        }
+        try:
+            resp = yield MemoryCall("ListEvents", params)
+        except AgentCoreMemoryError as exc:
+            logger.warning(
+                "could not check that the previous capture of %s/%s reached AgentCore (%s); "
+                "re-sending it (idempotent by clientToken)",
+                last.actor_id,
+                last.session_id,
+                exc,
+            )
+            return False
+        found = any(event_token(e) == last.client_token for e in resp.get("events") or [])
+        if found:
+            logger.debug("previous capture %s is in AgentCore", last.client_token)
+        else:
+            logger.warning(
+                "the previous capture of %s/%s (%d messages) never reached AgentCore "
+                "(process stopped before it was sent?); sending it now",
+                last.actor_id,
+                last.session_id,
+                prev.messages,
+            )
+        return found
+
     def _capture_plan(self, cap: _Capture, *, background: bool) -> Plan[CaptureResult]:
+        prev = cap.previous
+        if prev is not None:
+            if (yield from self._verify_plan(prev)):
+                cap = _Capture(cap.specs, cap.messages, cap.created_ms)
+            else:  # the previous capture first, then this turn's, one job
+                cap = _Capture(
+                    [*prev.specs, *cap.specs], prev.messages + cap.messages, prev.created_ms
+                )
         event_ids: list[str] = []
         for i, spec in enumerate(cap.specs):
             try:

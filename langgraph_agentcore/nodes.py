@@ -12,7 +12,8 @@ AgentCoreMemory` core and with the same rules as the LangChain middleware:
 Bookkeeping lives in the graph's state, so it is checkpointed with the thread and
 survives interrupts and process restarts: ``memory_context`` (this turn's recalled block,
 one overwritten field, never a message) and ``memory_loop`` (the id of the turn's user
-message, the id of the last captured message, and the identity the turn started with).
+message, the id of the last captured message, the first id and clientToken of the last
+hand-over to capture, and the identity the turn started with).
 
 :class:`MemoryLoop` holds the shared logic (identity, fail-soft recall, which messages a
 capture takes); the middleware is built on it too.
@@ -85,10 +86,16 @@ class MemoryLoopState(TypedDict, total=False):
     per turn); ``captured_id``: id of the last message handed to capture (every later
     message is captured exactly once); ``actor_id`` / ``session_id``: the identity the
     turn started with (so a resume without ``context=`` still captures for that user).
+    ``handed_from`` / ``handed_token``: id of the first message of the last hand-over and
+    the clientToken of its last event, so a later process can rebuild that capture from
+    the thread's messages (``handed_from`` .. ``captured_id``) and check it reached
+    AgentCore (the checkpoint recording a hand-over may outlive its CreateEvent).
     """
 
     turn_id: str | None
     captured_id: str | None
+    handed_from: str | None
+    handed_token: str | None
     actor_id: str | None
     session_id: str | None
 
@@ -301,6 +308,26 @@ class MemoryLoop:
         )
         return list(messages[start:])
 
+    @staticmethod
+    def handed_over(
+        messages: Sequence[AnyMessage], loop: MemoryLoopState
+    ) -> list[AnyMessage] | None:
+        """The messages of the last hand-over to capture, rebuilt from the thread.
+
+        ``handed_from`` .. ``captured_id`` (system messages left out, as the hand-over did);
+        None when the state records no hand-over or its messages are gone from the thread.
+        """
+        first, last = loop.get("handed_from"), loop.get("captured_id")
+        if not first or not last or not loop.get("handed_token"):
+            return None
+        end = next((i for i in range(len(messages) - 1, -1, -1) if messages[i].id == last), None)
+        if end is None:
+            return None
+        start = next((i for i in range(end, -1, -1) if messages[i].id == first), None)
+        if start is None:
+            return None
+        return [m for m in messages[start : end + 1] if not isinstance(m, SystemMessage)]
+
     def turn_message(
         self, messages: Sequence[AnyMessage], loop: MemoryLoopState
     ) -> HumanMessage | None:
@@ -386,9 +413,12 @@ class MemoryLoop:
     ) -> dict[str, Any]:
         """End a turn: hand the uncaptured messages to a background capture; state update.
 
-        The update advances ``captured_id`` to the last message handed over and clears
-        the turn's context and identity. Capture never blocks: ``background="sync"`` uses
-        the core's worker thread, ``"async"`` a task on the running loop.
+        The update advances ``captured_id`` to the last message handed over, records the
+        hand-over (``handed_from`` / ``handed_token``) and clears the turn's context and
+        identity. The previous hand-over goes along (``previous=``): if this process did
+        not send it itself, the background job checks AgentCore has it (one ListEvents)
+        and re-sends it if not. Capture never blocks: ``background="sync"`` uses the
+        core's worker thread, ``"async"`` a task on the running loop.
         """
         loop: MemoryLoopState = dict(state.get(LOOP_KEY) or {})  # type: ignore[assignment]
         update: dict[str, Any] = {CONTEXT_KEY: None}
@@ -402,20 +432,33 @@ class MemoryLoop:
                 if not isinstance(m, SystemMessage)
             ]
             if new:
-                if background == "async":
-                    self.memory.acapture_in_background(
-                        new, actor_id=ident.actor_id, session_id=ident.session_id
-                    )
-                else:
-                    self.memory.capture_in_background(
-                        new, actor_id=ident.actor_id, session_id=ident.session_id
-                    )
+                token = self.memory.capture_token(
+                    new, actor_id=ident.actor_id, session_id=ident.session_id
+                )
+                previous = self.handed_over(messages, loop)
+                hand = (
+                    self.memory.acapture_in_background
+                    if background == "async"
+                    else self.memory.capture_in_background
+                )
+                hand(
+                    new,
+                    actor_id=ident.actor_id,
+                    session_id=ident.session_id,
+                    previous=previous,
+                    previous_token=loop.get("handed_token") if previous else None,
+                )
                 loop["captured_id"] = new[-1].id
+                if token is not None:
+                    loop["handed_from"], loop["handed_token"] = new[0].id, token
+                # else: nothing with text; handed_from .. the new captured_id rebuilds to
+                # the same capture as before (messages without text are skipped)
                 logger.debug("captured %d message(s) in the background", len(new))
         elif messages:
             # capture off, or a turn skipped for lack of identity: nothing is owed later
             # (a skipped turn is never captured under an identity that shows up afterwards)
             loop["captured_id"] = messages[-1].id
+            loop["handed_from"] = loop["handed_token"] = None
         loop["turn_id"] = loop["actor_id"] = loop["session_id"] = None
         update[LOOP_KEY] = loop
         return update
