@@ -647,7 +647,7 @@ class StoreIO(TableIO):
 
     :class:`MemoryCall` goes to the data plane, :class:`ControlCall` (GetMemory) to the
     control plane. Subclasses :class:`TableIO` (plan drivers, DynamoDB clients); the
-    AgentCore clients are created lazily, one per event loop for aiobotocore. Used by the
+    AgentCore clients are created lazily (see :class:`ServiceClients`). Used by the
     store and the memory loop; ``table_name=None`` means no table (a DynamoDB call then
     fails clearly).
     """
