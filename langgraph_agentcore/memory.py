@@ -92,6 +92,14 @@ _EVENT_DELETES = 25
 _HANDED_MAX = 10_000
 #: ListEvents page size when checking that a previous capture got through.
 _VERIFY_PAGE = 5
+#: Sort-key prefix of forget tombstones: ``forgot#{actorId}`` (the actor) and
+#: ``forgot#{actorId}#{sessionId}`` (one session). A previous capture found missing is
+#: not re-sent if it was handed over before the actor (or session) was forgotten.
+FORGOT_PREFIX = "forgot#"
+
+
+def _tombstone_sk(actor: str, session: str | None = None) -> str:
+    return f"{FORGOT_PREFIX}{actor}" if session is None else f"{FORGOT_PREFIX}{actor}#{session}"
 
 
 # -- public value types ----------------------------------------------------------------------
@@ -149,6 +157,8 @@ class _Capture:
     created_ms: int
     #: The thread's previous capture, to check first (re-sent if AgentCore lacks it).
     previous: _Capture | None = None
+    #: When it was handed over (ms since the epoch, from graph state), if known.
+    handed_at: int | None = None
 
     def entry(self) -> OutboxEntry:
         """Everything this job may still owe AgentCore (the previous capture included:
@@ -479,6 +489,7 @@ class AgentCoreMemory:
         session_id: str | None,
         previous: Sequence[BaseMessage] | None = None,
         previous_token: str | None = None,
+        previous_at: int | None = None,
     ) -> None:
         """Capture on this object's worker thread; returns at once.
 
@@ -492,8 +503,13 @@ class AgentCoreMemory:
         (same messages, same clientToken: idempotent) before ``messages`` if not, or if
         the check fails. That closes the window in which a process dies after the
         checkpoint recorded a hand-over and before its CreateEvent or outbox write.
+        ``previous_at`` (ms since the epoch) is when it was handed over: a missing
+        capture handed over before a :meth:`forget` of the actor or session (a tombstone
+        in the table, read only then) is not sent again.
         """
-        cap = self._prepare_turn(messages, actor_id, session_id, previous, previous_token)
+        cap = self._prepare_turn(
+            messages, actor_id, session_id, previous, previous_token, previous_at
+        )
         if not cap.specs and cap.previous is None:
             return
         with self._lock:
@@ -511,12 +527,15 @@ class AgentCoreMemory:
         session_id: str | None,
         previous: Sequence[BaseMessage] | None = None,
         previous_token: str | None = None,
+        previous_at: int | None = None,
     ) -> asyncio.Task[CaptureResult]:
         """Capture in a task on the running loop (tracked: :meth:`aflush` awaits it).
 
-        ``previous`` / ``previous_token``: as :meth:`capture_in_background`.
+        ``previous`` / ``previous_token`` / ``previous_at``: as :meth:`capture_in_background`.
         """
-        cap = self._prepare_turn(messages, actor_id, session_id, previous, previous_token)
+        cap = self._prepare_turn(
+            messages, actor_id, session_id, previous, previous_token, previous_at
+        )
         task = asyncio.get_running_loop().create_task(self._abackground(cap))
         self._tasks.add(task)
         task.add_done_callback(lambda t: self._task_done(t, cap))
@@ -551,6 +570,7 @@ class AgentCoreMemory:
         session_id: str | None,
         previous: Sequence[BaseMessage] | None,
         previous_token: str | None,
+        previous_at: int | None = None,
     ) -> _Capture:
         """A background job: this turn's capture, and the previous one if it needs checking.
 
@@ -578,6 +598,8 @@ class AgentCoreMemory:
             # handed over cannot be rebuilt, and must not be sent under another identity.
             logger.debug("previous capture of %s/%s cannot be rebuilt; not checked", *key)
             return cap
+        assert prev is not None
+        prev.handed_at = previous_at
         cap.previous = prev
         return cap
 
@@ -629,6 +651,8 @@ class AgentCoreMemory:
 
         Asks for events whose metadata names the token, newest first; the token is also
         checked client-side. A failed check answers False: re-sending is idempotent.
+        A missing capture handed over before the actor or session was forgotten answers
+        True (see :meth:`_forgotten_plan`): it must not come back.
         """
         last = prev.specs[-1]
         params: dict[str, Any] = {
@@ -652,24 +676,68 @@ class AgentCoreMemory:
         except AgentCoreMemoryError as exc:
             logger.warning(
                 "could not check that the previous capture of %s/%s reached AgentCore (%s); "
-                "re-sending it (idempotent by clientToken)",
+                "re-sending it unless the user was forgotten (idempotent by clientToken)",
                 last.actor_id,
                 last.session_id,
                 exc,
             )
-            return False
+            return (yield from self._forgotten_plan(prev))
         found = any(event_token(e) == last.client_token for e in resp.get("events") or [])
         if found:
             logger.debug("previous capture %s is in AgentCore", last.client_token)
-        else:
-            logger.warning(
-                "the previous capture of %s/%s (%d messages) never reached AgentCore "
-                "(process stopped before it was sent?); sending it now",
-                last.actor_id,
-                last.session_id,
-                prev.messages,
+            return True
+        if (yield from self._forgotten_plan(prev)):
+            return True
+        logger.warning(
+            "the previous capture of %s/%s (%d messages) never reached AgentCore "
+            "(process stopped before it was sent?); sending it now",
+            last.actor_id,
+            last.session_id,
+            prev.messages,
+        )
+        return False
+
+    def _forgotten_plan(self, prev: _Capture) -> Plan[bool]:
+        """Whether ``prev`` was handed over before its actor or session was forgotten.
+
+        Two strongly consistent GetItems of the forget tombstones (only on this rare
+        path: a previous capture missing from AgentCore). Without a table, or if the
+        read fails, False (re-sending is what loses nothing).
+        """
+        if not self.io.has_table:
+            return False
+        last = prev.specs[-1]
+        calls: list[Call] = [
+            Call(
+                "GetItem",
+                {
+                    "TableName": self.table_name,
+                    "Key": item_key(self.keys, sk),
+                    "ConsistentRead": True,
+                },
             )
-        return found
+            for sk in (
+                _tombstone_sk(last.actor_id),
+                _tombstone_sk(last.actor_id, last.session_id),
+            )
+        ]
+        try:
+            responses = yield calls
+        except AgentCoreStorageError as exc:
+            logger.warning("could not read the forget tombstones (%s); re-sending", exc)
+            return False
+        times = [int(r["Item"]["at"]["N"]) for r in responses if r.get("Item")]
+        if not times:
+            return False
+        if prev.handed_at is not None and prev.handed_at > max(times):
+            return False  # handed over after the forget: owed
+        logger.info(
+            "the previous capture of %s/%s is missing because the user was forgotten; "
+            "not sent again",
+            last.actor_id,
+            last.session_id,
+        )
+        return True
 
     def _capture_plan(self, cap: _Capture, *, background: bool) -> Plan[CaptureResult]:
         prev = cap.previous
@@ -897,6 +965,14 @@ class AgentCoreMemory:
         return self._forget_steps(actor, session)
 
     def _forget_steps(self, actor: str, session: str | None) -> Plan[ForgetReport]:
+        # 0. A tombstone, so no later process re-sends a turn handed over before now that
+        #    its check finds missing (see _forgotten_plan).
+        if self.io.has_table:
+            item = {
+                **item_key(self.keys, _tombstone_sk(actor, session)),
+                "at": {"N": str(int(time.time() * 1000))},
+            }
+            yield Call("PutItem", {"TableName": self.table_name, "Item": item})
         # 1. The outbox first, so no later flush brings deleted turns back.
         with self._lock:
             mine = [

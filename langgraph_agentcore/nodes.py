@@ -22,6 +22,7 @@ capture takes); the middleware is built on it too.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -89,13 +90,16 @@ class MemoryLoopState(TypedDict, total=False):
     ``handed_from`` / ``handed_token``: id of the first message of the last hand-over and
     the clientToken of its last event, so a later process can rebuild that capture from
     the thread's messages (``handed_from`` .. ``captured_id``) and check it reached
-    AgentCore (the checkpoint recording a hand-over may outlive its CreateEvent).
+    AgentCore (the checkpoint recording a hand-over may outlive its CreateEvent);
+    ``handed_at``: when (ms since the epoch; a capture found missing that was handed over
+    before the user was forgotten is not sent again).
     """
 
     turn_id: str | None
     captured_id: str | None
     handed_from: str | None
     handed_token: str | None
+    handed_at: int | None
     actor_id: str | None
     session_id: str | None
 
@@ -447,10 +451,12 @@ class MemoryLoop:
                     session_id=ident.session_id,
                     previous=previous,
                     previous_token=loop.get("handed_token") if previous else None,
+                    previous_at=loop.get("handed_at") if previous else None,
                 )
                 loop["captured_id"] = new[-1].id
                 if token is not None:
                     loop["handed_from"], loop["handed_token"] = new[0].id, token
+                    loop["handed_at"] = int(time.time() * 1000)
                 # else: nothing with text; handed_from .. the new captured_id rebuilds to
                 # the same capture as before (messages without text are skipped)
                 logger.debug("captured %d message(s) in the background", len(new))
@@ -458,7 +464,7 @@ class MemoryLoop:
             # capture off, or a turn skipped for lack of identity: nothing is owed later
             # (a skipped turn is never captured under an identity that shows up afterwards)
             loop["captured_id"] = messages[-1].id
-            loop["handed_from"] = loop["handed_token"] = None
+            loop["handed_from"] = loop["handed_token"] = loop["handed_at"] = None
         loop["turn_id"] = loop["actor_id"] = loop["session_id"] = None
         update[LOOP_KEY] = loop
         return update
