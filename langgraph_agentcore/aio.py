@@ -233,9 +233,10 @@ def _prune() -> None:
         hook.agen = None
 
 
-def tracked_loops() -> int:
-    """How many event loops currently have tracked resources (for tests)."""
-    return len(_HOOKS)
+def tracked_loops() -> frozenset[asyncio.AbstractEventLoop]:
+    """The event loops that currently have tracked resources (for tests)."""
+    with _HOOKS_LOCK:
+        return frozenset(_HOOKS)
 
 
 def tracked_resources(loop: asyncio.AbstractEventLoop) -> int:
