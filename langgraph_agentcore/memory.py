@@ -577,15 +577,18 @@ class AgentCoreMemory:
         Records the job's last token as this thread's hand-over (this object owns its
         delivery from now on: worker, outbox, or in process with a WARNING).
         """
-        prev = self._prepare(previous, actor_id, session_id) if previous else None
-        cap = self._prepare(messages, actor_id, session_id)
         actor = encode_actor(_require(actor_id, "actor id"))
         session = encode_session(_require(session_id, "session id"))
         key = (actor, session)
-        last = prev.specs[-1].client_token if prev is not None and prev.specs else None
-        mine = cap.specs[-1].client_token if cap.specs else last
         with self._lock:
             known = self._handed.get(key)
+        if previous_token is not None and previous_token == known:
+            previous = None  # this object handed it over: no need to rebuild it
+        prev = self._prepare(previous, actor_id, session_id) if previous else None
+        cap = self._prepare(messages, actor_id, session_id)
+        last = prev.specs[-1].client_token if prev is not None and prev.specs else None
+        mine = cap.specs[-1].client_token if cap.specs else (last or known)
+        with self._lock:
             if mine is not None:
                 self._handed[key] = mine
                 self._handed.move_to_end(key)

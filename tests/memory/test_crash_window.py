@@ -22,6 +22,7 @@ from langchain_core.messages import AIMessage, HumanMessage
 from langgraph_agentcore.events import TOKEN_METADATA_KEY, event_token, plan_events
 from langgraph_agentcore.memory import AgentCoreMemory, CaptureResult
 from langgraph_agentcore.nodes import LOOP_KEY, MemoryLoop
+from langgraph_agentcore.offline import OfflineChatModel
 from tests.conftest import REGION
 from tests.memory.test_middleware import (
     INPROCESS,
@@ -29,9 +30,11 @@ from tests.memory.test_middleware import (
     build,
     cfg,
     expected,
+    model,
     thread,
     turn,
 )
+from tests.memory.test_nodes import chatbot, react_agent
 
 
 @pytest.fixture(params=["inprocess", "http"])
@@ -212,7 +215,7 @@ def test_a_hand_over_is_checked_only_if_it_rebuilds_to_its_token(
     handed = [HumanMessage("hi", id="h1"), AIMessage("hello", id="a1")]
     token = memory.capture_token(handed, actor_id="alice", session_id="s1")
     now = [HumanMessage("hi", id="h1"), AIMessage("hello, edited" if edited else "hello", id="a1")]
-    state = {
+    state: dict[str, Any] = {
         "messages": [*now, HumanMessage("next", id="h2"), AIMessage("ok", id="a2")],
         LOOP_KEY: {"captured_id": "a1", "handed_from": "h1", "handed_token": token},
     }
@@ -269,6 +272,39 @@ def test_a_forgotten_turn_is_not_sent_again_but_a_turn_lost_after_the_forget_is(
     turn(mode, agent, "Bye", config, memory)
     assert stack.ops("CreateEvent") == 2
     assert stack.events("alice", tid) == expected(messages_of(agent, config)[-6:])
+
+
+@INPROCESS
+@pytest.mark.parametrize("kind", ["chatbot", "react"])
+def test_graphs_without_create_agent_close_the_window_too(
+    stack: Stack, mode: str, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``capture_node`` (StateGraph chatbot) and ``post_model_hook`` (create_react_agent)
+    share the middleware's bookkeeping: a lost hand-over is sent by the next process."""
+
+    def graph(memory: AgentCoreMemory) -> Any:
+        if kind == "chatbot":
+            return chatbot(stack, memory, OfflineChatModel())
+        return react_agent(stack, memory, model())
+
+    tid = thread()
+    config = cfg(tid, "alice")
+    memory = stack.memory()
+    g = graph(memory)
+    turn(mode, g, "Hello there", config, memory)
+    lose_captures(monkeypatch, memory)
+    turn(mode, g, "What's the weather like?", config, memory)
+    monkeypatch.undo()
+    stack.memories.remove(memory)
+    memory._stop_worker()
+
+    memory = stack.memory()
+    g = graph(memory)
+    stack.ac.reset()
+    turn(mode, g, "Thanks", config, memory)
+    assert stack.ops("ListEvents") == 1
+    assert stack.ops("CreateEvent") == 2
+    assert stack.events("alice", tid) == expected(messages_of(g, config))
 
 
 def test_every_event_names_its_client_token_in_metadata(stack: Stack) -> None:
