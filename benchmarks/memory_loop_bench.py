@@ -301,10 +301,11 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> str:
         "recall at p50, although each turn's recall overlaps the previous turn's capture "
         "(the two share the client's 2 cores).",
         "",
-        f"One round trip here is {rt:.0f} ms for {args.latency_ms:g} ms injected: the twin's "
-        "HTTP server adds a fixed overhead per request on loopback (about 50 ms with no "
-        "injected latency at all, the same for every row), so the ratios carry over but the "
-        "absolute times are the twin's, not AgentCore's.",
+        f"One round trip here is {rt:.0f} ms for {args.latency_ms:g} ms injected: the rest "
+        f"({rt - args.latency_ms:.0f} ms) is the client's and the twin's work per request on "
+        "loopback, the same for every row, so the ratios carry over but the absolute times "
+        "are the twin's, not AgentCore's. (Before the twin's server set TCP_NODELAY, "
+        "Nagle's algorithm and delayed ACKs added about 40 ms to every request.)",
         "",
     ]
     return "\n".join(lines)
