@@ -68,6 +68,7 @@ from langgraph_agentcore.table import (
     Plan,
     StoreIO,
     batch_write_plan,
+    shared_pool,
 )
 
 if TYPE_CHECKING:
@@ -169,18 +170,9 @@ class _Capture:
         return OutboxEntry(tuple(specs), count, prev.created_ms if prev else self.created_ms)
 
 
-_POOL: ThreadPoolExecutor | None = None
-_POOL_LOCK = threading.Lock()
-
-
 def _timeout_pool() -> ThreadPoolExecutor:
     """Workers that run a sync recall the caller waits for with a timeout."""
-    global _POOL
-    if _POOL is None:
-        with _POOL_LOCK:
-            if _POOL is None:
-                _POOL = ThreadPoolExecutor(max_workers=16, thread_name_prefix="lgac-recall")
-    return _POOL
+    return shared_pool("recall", 16)
 
 
 def _exit_flush(ref: weakref.ReferenceType[AgentCoreMemory]) -> None:

@@ -14,8 +14,11 @@ Per user turn (one ``invoke``/``ainvoke`` with a new user message):
 - ``wrap_model_call`` appends the block to the request's system message, for every
   model call of the turn's tool loop. Only the request changes, never the state.
 - ``after_agent`` hands every message not captured yet (user, AI, tool) to a background
-  capture and advances ``memory_loop["captured_id"]`` in the same state update, so each
-  message is captured exactly once across turns, tool loops, interrupts and restarts.
+  capture and records the hand-over (``captured_id``, ``handed_from``, ``handed_token``)
+  in ``memory_loop`` in the same state update, so each message is captured exactly once
+  across turns, tool loops, interrupts and restarts. A process that did not make the
+  thread's last hand-over itself checks, in the background, that its event exists (one
+  ListEvents) and re-sends it if a crash lost it (see docs/memory.md).
 """
 
 from __future__ import annotations

@@ -504,18 +504,30 @@ class TableIO:
                     reply = await self._astep(step)
 
 
-_POOL: ThreadPoolExecutor | None = None
-_POOL_LOCK = threading.Lock()
+_POOLS: dict[str, ThreadPoolExecutor] = {}
+_POOLS_LOCK = threading.Lock()
+
+
+def shared_pool(name: str, workers: int) -> ThreadPoolExecutor:
+    """The process-wide thread pool called ``name`` (created on first use).
+
+    Separate pools for separate jobs: a job that waits on another pool's work (a sync
+    recall with a timeout waiting on its parallel calls) must never wait on its own.
+    """
+    pool = _POOLS.get(name)
+    if pool is None:
+        with _POOLS_LOCK:
+            pool = _POOLS.get(name)
+            if pool is None:
+                pool = _POOLS[name] = ThreadPoolExecutor(
+                    max_workers=workers, thread_name_prefix=f"lgac-{name}"
+                )
+    return pool
 
 
 def _pool() -> ThreadPoolExecutor:
-    """The shared thread pool that runs a plan's parallel calls on the sync path."""
-    global _POOL
-    if _POOL is None:
-        with _POOL_LOCK:
-            if _POOL is None:
-                _POOL = ThreadPoolExecutor(max_workers=32, thread_name_prefix="lgac-io")
-    return _POOL
+    """The pool that runs a plan's parallel calls on the sync path."""
+    return shared_pool("io", 32)
 
 
 class _closing:
