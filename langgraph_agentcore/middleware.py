@@ -116,18 +116,12 @@ class AgentCoreMemoryMiddleware(AgentMiddleware[AgentCoreMemoryState, Any]):
     def before_agent(
         self, state: AgentCoreMemoryState, runtime: Runtime[Any]
     ) -> dict[str, Any] | None:
-        update, query, ident = self.loop.start_turn(state, runtime.context, get_config())
-        if query and ident:
-            update[CONTEXT_KEY] = self.loop.recall_block(query, ident)
-        return update
+        return self.loop.begin_turn(state, runtime.context, get_config())
 
     async def abefore_agent(
         self, state: AgentCoreMemoryState, runtime: Runtime[Any]
     ) -> dict[str, Any] | None:
-        update, query, ident = self.loop.start_turn(state, runtime.context, get_config())
-        if query and ident:
-            update[CONTEXT_KEY] = await self.loop.arecall_block(query, ident)
-        return update
+        return await self.loop.abegin_turn(state, runtime.context, get_config())
 
     # -- every model call of the turn ------------------------------------------------------
 

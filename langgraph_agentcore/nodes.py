@@ -401,6 +401,24 @@ class MemoryLoop:
         query = message.text if message is not None and self.recall_enabled and ident else None
         return {LOOP_KEY: loop, CONTEXT_KEY: None}, (query or None), ident
 
+    def begin_turn(
+        self, state: Mapping[str, Any], context: Any, config: RunnableConfig | None
+    ) -> dict[str, Any]:
+        """:meth:`start_turn`, then recall for its query: the state update of a turn's start."""
+        update, query, ident = self.start_turn(state, context, config)
+        if query and ident:
+            update[CONTEXT_KEY] = self.recall_block(query, ident)
+        return update
+
+    async def abegin_turn(
+        self, state: Mapping[str, Any], context: Any, config: RunnableConfig | None
+    ) -> dict[str, Any]:
+        """Async :meth:`begin_turn`."""
+        update, query, ident = self.start_turn(state, context, config)
+        if query and ident:
+            update[CONTEXT_KEY] = await self.arecall_block(query, ident)
+        return update
+
     def is_new_turn(self, state: Mapping[str, Any]) -> bool:
         """Whether the latest user message has not been recalled for yet (hooks run per call)."""
         loop: MemoryLoopState = state.get(LOOP_KEY) or {}  # type: ignore[assignment]
@@ -511,17 +529,11 @@ def recall_node(
 
     def recall(state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
         context, config = _context_and_config(config)
-        update, query, ident = loop.start_turn(state, context, config)
-        if query and ident:
-            update[CONTEXT_KEY] = loop.recall_block(query, ident)
-        return update
+        return loop.begin_turn(state, context, config)
 
     async def arecall(state: Mapping[str, Any], config: RunnableConfig) -> dict[str, Any]:
         context, config = _context_and_config(config)
-        update, query, ident = loop.start_turn(state, context, config)
-        if query and ident:
-            update[CONTEXT_KEY] = await loop.arecall_block(query, ident)
-        return update
+        return await loop.abegin_turn(state, context, config)
 
     return RunnableLambda(recall, afunc=arecall, name="memory_recall")
 
@@ -597,9 +609,7 @@ def pre_model_hook(
         if not loop.is_new_turn(state):
             return {"llm_input_messages": _model_input(state, state.get(CONTEXT_KEY))}
         context, config = _context_and_config(config)
-        update, query, ident = loop.start_turn(state, context, config)
-        if query and ident:
-            update[CONTEXT_KEY] = loop.recall_block(query, ident)
+        update = loop.begin_turn(state, context, config)
         update["llm_input_messages"] = _model_input(state, update[CONTEXT_KEY])
         return update
 
@@ -607,9 +617,7 @@ def pre_model_hook(
         if not loop.is_new_turn(state):
             return {"llm_input_messages": _model_input(state, state.get(CONTEXT_KEY))}
         context, config = _context_and_config(config)
-        update, query, ident = loop.start_turn(state, context, config)
-        if query and ident:
-            update[CONTEXT_KEY] = await loop.arecall_block(query, ident)
+        update = await loop.abegin_turn(state, context, config)
         update["llm_input_messages"] = _model_input(state, update[CONTEXT_KEY])
         return update
 
