@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -77,12 +78,25 @@ def _body_bytes(body: Any) -> bytes:
     return bytes(body)
 
 
+class _QuietHTTPServer(ThreadingHTTPServer):
+    """socketserver prints every handler error to stderr; a client that hangs up (a
+    timed-out or cancelled request, a process exiting) is routine here: DEBUG. Anything
+    else is logged with its traceback."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        exc = sys.exc_info()[1]
+        if isinstance(exc, ConnectionError | TimeoutError):
+            logger.debug("client %s went away: %r", client_address, exc)
+        else:
+            logger.exception("twin: error serving %s", client_address)
+
+
 class TwinServer:
     """The twin on a loopback HTTP port (``port=0`` = ephemeral); a context manager."""
 
     def __init__(self, dispatcher: Dispatcher, host: str = "127.0.0.1", port: int = 0) -> None:
         handler = _handler_class(dispatcher)
-        self._httpd = ThreadingHTTPServer((host, port), handler)
+        self._httpd = _QuietHTTPServer((host, port), handler)
         self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
