@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from langgraph_agentcore.namespaces import within
+from langgraph_agentcore.twin.server import BUILTIN_STRATEGIES
 
 if TYPE_CHECKING:
     from langchain_core.language_models import BaseChatModel
@@ -54,22 +55,9 @@ __all__ = [
 #: Bedrock model for ``--aws`` unless ``--model-id`` (or ``$BEDROCK_MODEL_ID``) names another.
 DEFAULT_MODEL_ID = "us.anthropic.claude-haiku-4-5-20251001-v1:0"
 
-#: The strategies ``--create-memory`` gives a new memory (the twin's built-in ones, too).
-MEMORY_STRATEGIES: list[dict[str, Any]] = [
-    {"semanticMemoryStrategy": {"name": "facts", "namespaces": ["/users/{actorId}/facts"]}},
-    {
-        "userPreferenceMemoryStrategy": {
-            "name": "preferences",
-            "namespaces": ["/users/{actorId}/preferences"],
-        }
-    },
-    {
-        "summaryMemoryStrategy": {
-            "name": "summaries",
-            "namespaces": ["/summaries/{actorId}/{sessionId}"],
-        }
-    },
-]
+#: The strategies ``--create-memory`` gives a new memory: the twin's built-in ones, so a
+#: real memory and a local one have the same namespaces.
+MEMORY_STRATEGIES: list[dict[str, Any]] = BUILTIN_STRATEGIES
 
 #: Variables that would point boto3 at a real account while the local stack runs.
 _MASKED = ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_DEFAULT_PROFILE")
