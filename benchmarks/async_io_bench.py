@@ -68,6 +68,7 @@ for _path in (ROOT, ROOT / "benchmarks"):  # runnable as a plain script from any
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
+from _docs import write_section  # noqa: E402
 from checkpointer_bench import (  # noqa: E402  (shared helpers)
     _levels,
     percentile,
@@ -753,14 +754,7 @@ def render(
 
 
 def write_docs(report: str) -> None:
-    text = DOCS_PATH.read_text(encoding="utf-8")
-    block = f"{DOCS_START}\n{report}{DOCS_END}"
-    if DOCS_START in text and DOCS_END in text:
-        start, end = text.index(DOCS_START), text.index(DOCS_END) + len(DOCS_END)
-        text = text[:start] + block + text[end:]
-    else:
-        text = text.rstrip("\n") + "\n\n" + block + "\n"
-    DOCS_PATH.write_text(text, encoding="utf-8")
+    write_section(DOCS_PATH, DOCS_START, DOCS_END, report)
 
 
 # -- main -------------------------------------------------------------------------------------

@@ -55,8 +55,11 @@ from langgraph.graph import END, START, MessagesState, StateGraph
 from langgraph.types import Send
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:  # runnable as a plain script from any directory
-    sys.path.insert(0, str(ROOT))
+for _path in (ROOT, ROOT / "benchmarks"):  # runnable as a plain script from any directory
+    if str(_path) not in sys.path:
+        sys.path.insert(0, str(_path))
+
+from _docs import write_section  # noqa: E402
 
 from langgraph_agentcore.checkpoint import DynamoDBSaver  # noqa: E402
 from langgraph_agentcore.items import item_size  # noqa: E402
@@ -646,9 +649,7 @@ def render(results: list[Result], args: argparse.Namespace, elapsed: float) -> s
 
 
 def write_docs(report: str) -> None:
-    text = DOCS_PATH.read_text(encoding="utf-8")
-    start, end = text.index(DOCS_START) + len(DOCS_START), text.index(DOCS_END)
-    DOCS_PATH.write_text(text[:start] + "\n" + report + text[end:], encoding="utf-8")
+    write_section(DOCS_PATH, DOCS_START, DOCS_END, report, append=False)
 
 
 # -- main -------------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ for _path in (ROOT, ROOT / "benchmarks"):  # runnable as a plain script from any
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
+from _docs import write_section  # noqa: E402
 from async_io_bench import FakeDynamoDB, versions  # noqa: E402  (shared helpers)
 from checkpointer_bench import md_table, percentile, use_dummy_aws_env  # noqa: E402
 
@@ -180,9 +181,7 @@ def render(
 
 
 def write_docs(report: str) -> None:
-    text = DOCS_PATH.read_text(encoding="utf-8")
-    start, end = text.index(DOCS_START) + len(DOCS_START), text.index(DOCS_END)
-    DOCS_PATH.write_text(text[:start] + "\n" + report + text[end:], encoding="utf-8")
+    write_section(DOCS_PATH, DOCS_START, DOCS_END, report, append=False)
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

@@ -47,6 +47,7 @@ for _path in (ROOT, ROOT / "benchmarks"):  # runnable as a plain script from any
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
 
+from _docs import write_section  # noqa: E402
 from checkpointer_bench import percentile, use_dummy_aws_env  # noqa: E402
 from langchain_core.messages import AIMessage, HumanMessage  # noqa: E402
 
@@ -312,14 +313,7 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> str:
 
 
 def write_docs(text: str) -> None:
-    doc = DOCS_PATH.read_text(encoding="utf-8")
-    block = f"{DOCS_START}\n{text}{DOCS_END}"
-    if DOCS_START in doc and DOCS_END in doc:
-        start, end = doc.index(DOCS_START), doc.index(DOCS_END) + len(DOCS_END)
-        doc = doc[:start] + block + doc[end:]
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + block + "\n"
-    DOCS_PATH.write_text(doc, encoding="utf-8")
+    write_section(DOCS_PATH, DOCS_START, DOCS_END, text)
 
 
 def main(argv: list[str] | None = None) -> int:
