@@ -26,6 +26,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 
+from langgraph_agentcore.twin.clause_model import default_model
 from langgraph_agentcore.twin.embeddings import HashingEmbeddings, cosine_similarity
 
 __all__ = [
@@ -153,6 +154,10 @@ _CONTRACTIONS = (
         re.compile(r"\b(do|does|did|is|are|was|were|have|has|had|would|could|should)n'?t\b", re.I),
         r"\1 not",
     ),
+    (re.compile(r"\bfave?\b", re.I), "favourite"),
+    (re.compile(r"\bhows\b", re.I), "how is"),
+    (re.compile(r"\bur\b", re.I), "your"),
+    (re.compile(r"\bu\b(?!-)", re.I), "you"),
     # the same without apostrophes, as typed on phones ("im", "ive", "dont")
     (re.compile(r"\b(i)m\b", re.I), r"\1 am"),
     (re.compile(r"\b(i)ve\b", re.I), r"\1 have"),
@@ -191,18 +196,28 @@ _COUNTED = (
     r"(?:one|two|three|four|five|six|\d+) (?:kids?|children|sons?|daughters?|dogs?|cats?|"
     r"grandkids|grandchildren|grandsons?|granddaughters?)\b"
 )
+# Openings of a clause whose "I" was left out, for splitting at a comma ("I'm a teacher,
+# married, two kids"; "a total night owl, do my best work after 10pm").
+_RESTORABLE = (
+    r"(?:married|engaged|divorced|widowed|retired|allergic|intolerant|vegan|vegetarian|"
+    r"pescatarian|diabetic|originally from|born in|been (?!there\b|here\b)|"
+    r"(?:just |recently |finally |also )?(?:started|moved|bought|adopted|passed|switched|"
+    r"graduated|retired|got (?:married|engaged|divorced|a |an |my )|do my|work (?:as|at|for|in|"
+    r"from)|live (?:in|near|with)|have (?:a |an |two |three |\d)|own (?:a |an )|speak|play)\b)"
+)
 _CLAUSE_BREAK = re.compile(
     rf",?\s+(?:and|but|so|also|plus|because|since|though|although|while|whereas)\s+"
     rf"(?={_LEAD_WORDS}{_SUBJECT})|,\s*(?={_LEAD_WORDS}{_SUBJECT})|;\s*|\s+-+\s+|,\s+so\s+"
-    rf"|,\s*(?={_ELLIPTIC}|{_COUNTED}|\d{{1,3}} (?:now|years old)\b)"
+    rf"|,\s*(?={_ELLIPTIC}|{_COUNTED}|\d{{1,3}} (?:now|years old)\b|{_RESTORABLE})"
     r"|,?\s+and\s+(?=(?:he|she|they|it)\b)|,\s*(?=(?:he|she)\b)"
+    r"|,\s*(?=[\w-]+(?: [\w-]+)? is where (?:I|we)\b)"
     # "... so gluten is a no-go": a consequence, not part of the fact ("so much" is)
     r"|(?<!\bam)(?<!\bis)(?<!\bare)(?<!\bwas)(?<!\bnot)(?<!\bvery)(?<!\breally)\s+so\s+"
     r"(?!much\b|many\b|far\b|long\b|well\b|that\b|called\b|to\b)",
     re.I,
 )
 _ELLIPTIC_START = re.compile(_ELLIPTIC, re.I)
-_COUNTED_START = re.compile(rf"{_COUNTED}$", re.I)
+_COUNTED_START = re.compile(rf"{_COUNTED}(?:\s*\([^)]*\))?$", re.I)
 _QUESTION_BREAK = re.compile(r",\s*|\s+(?:and|but|so)\s+", re.I)
 
 _LEAD = re.compile(
@@ -222,7 +237,7 @@ _LEAD = re.compile(
 _TRAIL = re.compile(
     r"[\s,;:.-]*\b(?:lol|lmao|haha\w*|hehe\w*|btw|by the way|tbh|to be honest|honestly|"
     r"fyi|just so you know|for the record|I guess|I think|I suppose|if possible|"
-    r"if you can(?: [\w']+)*|if that helps|please|thanks|thank you|anyway|anyways|"
+    r"if you can(?: [\w']+)*|if that helps|please|pls|plz|thanks|thank you|anyway|anyways|"
     r"actually|so yeah|yeah|you know|just saying|for context|too|as well|so no\b.*|"
     r"so please\b.*|ever)$",
     re.I,
@@ -232,6 +247,7 @@ _REWRITES = (
     # "we ..." -> "I ..." (the user is one of them)
     (re.compile(r"^we are\b", re.I), "I am"),
     (re.compile(r"^we were\b", re.I), "I was"),
+    (re.compile(r"^we (?:both|all|each)\b", re.I), "I"),
     (re.compile(r"^we\b", re.I), "I"),
     (re.compile(r"^our\b", re.I), "my"),
     (
@@ -342,15 +358,35 @@ _ABBREVIATION = re.compile(
 )
 
 
+# A question inside a sentence typed without "?" ("..., how do i update the kernel").
+_INLINE_QUESTION = re.compile(
+    r"(?:,\s*|\s+)(?=(?:how|what|where|which|why|who|when) (?:do|does|did|is|are|was|can|"
+    r"could|should|would|will|long|much|many|often|far|big|old)\b|(?:is|are|can|could|should|"
+    r"would|will|do|does) (?:i|it|you|u|there|this|that|we|he|she|they)\b|any (?:tips|ideas|"
+    r"suggestions|advice|recommendations|thoughts|good)\b|anything (?:i|you|u) can\b)",
+    re.I,
+)
+# Emoji often end a thought in chat ("getting married next june 💍 need venue ideas").
+_EMOJI_BREAK = re.compile(r"\s*(?:[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF]\ufe0f?)+\s*")
+
+
 def _sentences(text: str) -> list[tuple[str, bool]]:
     """Split text into (sentence, is_question) pairs."""
     out: list[tuple[str, bool]] = []
+    text = _EMOJI_BREAK.sub(lambda m: ". " if m.end() < len(text) else "", text)
     text = _ABBREVIATION.sub("\\1\u2024", _strip_symbols(text))
     for match in re.finditer(r"[^.!?\n]+[.!?]*", text):
         raw = match.group(0).strip().replace("\u2024", ".")
         sentence = raw.rstrip(".!? ").strip()
-        if sentence:
-            out.append((sentence, "?" in raw))
+        if not sentence:
+            continue
+        inline = _INLINE_QUESTION.search(sentence)
+        if inline and "?" not in raw and inline.start() > 0:
+            statement, question = sentence[: inline.start()], sentence[inline.end() :]
+            out.append((statement.strip(" ,"), False))
+            out.append((question.strip(), True))
+            continue
+        out.append((sentence, "?" in raw))
     return out
 
 
@@ -377,10 +413,24 @@ _RELATIONS = (
 )
 # "I'm 34, sorry, 35" -> "I'm 35"
 _INLINE_CORRECTION = re.compile(
-    r"\b[\w-]+,\s*(?:sorry|I mean|I meant|no wait|wait|or rather|make that)\s*,?\s+"
-    r"(?=[\w-]+(?:\s*$|\s*[-,;]))",
+    r",\s*(?:sorry|I mean|I meant|no wait|wait no|wait|no|oops|or rather|make that|"
+    r"actually|correction)\s*,?\s+(?P<value>(?:[\w-]+ ){0,2}[\w-]+)(?=\s*$|\s*[-,;])",
     re.I,
 )
+
+
+def _inline_corrected(sentence: str) -> str:
+    """ "on the 3rd, no wait, the 5th" -> "on the 5th": the value replaces as many words."""
+    while (match := _INLINE_CORRECTION.search(sentence)) is not None:
+        value = match.group("value")
+        before = sentence[: match.start()].split(" ")
+        n = len(value.split())
+        if len(before) <= n:
+            break
+        sentence = " ".join([*before[:-n], value]) + sentence[match.end() :]
+    return sentence
+
+
 # People who are not the user's household: what they are is not a fact about the user.
 _THIRD_PARTIES = (
     r"(?:co-?workers?|colleagues?|neighbou?rs?|friends?|classmates?|teammates?|mates?|"
@@ -423,6 +473,17 @@ _NO_IN_ANSWERS = re.compile(
 )
 
 
+# "no emojis please", "skip the jargon": answer formats the user does not want
+_NO_FORMAT = re.compile(
+    r"^(?:please |pls |plz |and )?(?:no|avoid|skip|stop (?:using|putting|adding|including|"
+    r"sending|with)|less|fewer|do not (?:use|put|add|include|send))(?: the| any| all)? "
+    r"(?P<obj>(?:more )?(?:emojis?|emoticons|jargon|bullet points|bullets|markdown|tables|"
+    r"headers|headings|exclamation marks|fluff|filler|waffle|disclaimers|caveats|spoilers|"
+    r"swearing|small talk|long answers|essays|walls of text|code blocks|hashtags))\b",
+    re.I,
+)
+
+
 def _article(noun: str) -> str:
     return "an" if noun[:1].lower() in "aeiou" else "a"
 
@@ -440,6 +501,35 @@ def _profile_clause(item: str) -> str:
 
 
 _HE_SHE = re.compile(r"^(?:he|she)\b", re.I)
+_STANDING_REQUEST = re.compile(
+    r"^(?:could|can|would|will) you (?:please |pls |plz )?"
+    r"(?P<body>(?:always|never|from now on|in (?:the )?future|going forward)\b.+)$",
+    re.I,
+)
+_INSTRUCTION_VERBS = (
+    r"use|give|cite|write|keep|answer|reply|respond|include|add|show|put|list|explain|"
+    r"mention|remind|tell|ask|check|double-check|link|stick to|default to|convert|measure|"
+    r"format|quote|avoid|skip|start|end|label|translate|spell|round"
+)
+_WHEN_YOU = re.compile(
+    r"^(?P<when>(?:when(?:ever)?|every time|each time|if) (?:you|I) [^,]+?)(?:,\s*|\s+)"
+    rf"(?:please |pls |plz )?(?P<then>(?:always |just |also )?(?:{_INSTRUCTION_VERBS})\b.+)$",
+    re.I,
+)
+# Subjectless openings that stand for "I ..." ("been vegan 6 yrs", "allergic to nuts").
+_SUBJECTLESS = (
+    (re.compile(r"^been\b", re.I), "I have been"),
+    (re.compile(r"^born\b", re.I), "I was born"),
+    (
+        re.compile(
+            r"^(?=(?:allergic|intolerant|lactose|married|engaged|divorced|widowed|retired|"
+            r"based|originally from|vegan|vegetarian|pescatarian|diabetic|coeliac|celiac)\b)",
+            re.I,
+        ),
+        "I am ",
+    ),
+    (re.compile(r"^(?=(?:fave|favourite|favorite)\b)", re.I), "my "),
+)
 
 
 def _clauses(text: str) -> list[str]:
@@ -451,8 +541,15 @@ def _clauses(text: str) -> list[str]:
     clauses: list[str] = []
     relative: str | None = None  # the last "my <relation>" mentioned, for "he"/"she"
     for sentence, is_question in _sentences(_expand_contractions(text)):
-        sentence = _COUPLE.sub("I", _INLINE_CORRECTION.sub("", sentence))
+        standing = _STANDING_REQUEST.match(_lead_stripped(sentence))
+        if standing:  # "could you always give me metric units?" is an instruction
+            sentence, is_question = standing.group("body"), False
+        when = _WHEN_YOU.match(_lead_stripped(sentence))
+        if when:  # "when you write code for me, use TypeScript"
+            sentence = f"{when.group('then')} {when.group('when')}"
+        sentence = _COUPLE.sub("I", _inline_corrected(sentence))
         sentence = _NO_IN_ANSWERS.sub(r"do not use \g<obj>", sentence)
+        sentence = _NO_FORMAT.sub(r"do not use \g<obj>", sentence)
         profile = _PROFILE.match(_lead_stripped(sentence))
         if profile and not is_question:
             parts = [_profile_clause(i) for i in _PROFILE_SPLIT.split(profile.group("items"))]
@@ -465,6 +562,8 @@ def _clauses(text: str) -> list[str]:
             role = _ROLE_APPOSITION.match(part)
             if role:
                 part = f"I am {_article(role.group('role'))} {role.group('role')}"
+            for pattern, subject in _SUBJECTLESS:
+                part = pattern.sub(subject, part, count=1)
             if _ELLIPTIC_START.match(part):
                 part = f"I {part}"
             elif _COUNTED_START.match(part):
@@ -620,6 +719,68 @@ _RULES = _rules(
             _P,
         ),
         (rf"^I {_ADVERBS}avoid (?P<obj>.+)", "the user avoids {obj}", _P),
+        # "leicester is where I work"
+        (
+            r"^(?P<obj>[\w' -]+?) is where I (?P<verb>live|work|grew up|study|was born|"
+            r"went to school|go to school)\b.*$",
+            "the user {verb3} in {obj}",
+            _F,
+        ),
+        # medical devices are facts, not habits ("I wear hearing aids")
+        (
+            r"^I (?:have to |also )?(?P<verb>wear|use|have|need) (?P<obj>(?:a |an |two )?"
+            r"(?:(?:[\w-]+ )?hearing aids?|glasses|contact lenses|contacts|braces|an? brace|"
+            r"insulin pump|pacemaker|wheelchair|cane|walker|walking stick|cpap(?: machine)?|"
+            r"dentures|prosthetic [\w-]+|stoma|catheter|inhaler)\b.*)",
+            "the user {verb3} {obj}",
+            _F,
+        ),
+        # idioms with the thing as subject: "nothing beats a flat white", "X freaks me out"
+        (
+            r"^(?:nothing (?:beats|compares to|tops)|(?:you )?(?:cannot|can not) beat|"
+            r"there is nothing like) (?P<obj>[\w'&, -]+)$",
+            "the user loves {obj}",
+            _P,
+        ),
+        (
+            r"^(?!I\b|my\b|it\b|that\b|this\b|there\b)(?P<obj>[\w'&, -]+?) (?:is|are) "
+            r"(?:totally |definitely |so |really |just )?(?:my (?:jam|go-to|weakness|"
+            r"guilty pleasure|comfort food|happy place)|life|the best|"
+            r"everything to me)$",
+            "the user loves {obj}",
+            _P,
+        ),
+        (
+            r"^(?!I\b|my\b|it\b|that\b|this\b|there\b)(?P<obj>[\w'&, -]+?) "
+            r"(?:really |totally |honestly |kind of |kinda |just )?(?:freaks?|creeps?|grosses?|"
+            r"stresses?) me out\b.*$",
+            "the user dislikes {obj}",
+            _P,
+        ),
+        (
+            r"^(?!I\b|my\b|it\b|that\b|this\b|there\b)(?P<obj>[\w'&, -]+?) "
+            r"(?:really |totally |honestly |kind of |kinda |just )?(?:scares?|bores?|"
+            r"annoys?|disgusts?) me\b.*$",
+            "the user dislikes {obj}",
+            _P,
+        ),
+        # standing instructions put as imperatives: "keep it brief", "no emojis please",
+        # "use TypeScript when you write code for me"
+        (
+            r"^(?:keep|make) (?:it|things|them|everything) (?P<obj>(?:short|brief|simple|"
+            r"concise|casual|light|clear|basic|to the point|high[- ]level|jargon[- ]free)\b.*)",
+            "the user wants the assistant to keep answers {obj}",
+            _P,
+        ),
+        (
+            r"^(?P<verb>use|give|write|keep|answer|reply|respond|format|explain|include|add|"
+            r"show|cite|put|stick to|default to|assume|quote|list|convert|measure|express) "
+            r"(?P<obj>.+?),? (?P<when>(?:when(?:ever)?|if) (?:you|I) .+|every time .+|by default|"
+            r"all the time|each time .+|for everything|in (?:all )?(?:your|the) "
+            r"(?:answers|replies|responses|examples|code)\b.*)$",
+            "the user wants the assistant to {verb} {obj} {when}",
+            _P,
+        ),
         # idioms: "I've gone off sushi", "horror movies aren't really my thing"
         (
             r"^I (?:have )?(?:kind of |kinda |totally |completely )?(?:gone|went|gone right) "
@@ -1009,7 +1170,8 @@ _NOT_LASTING_VERBS = (
     r"now|currently|usually|normally"
 )
 _GENERIC_FACT = re.compile(
-    rf"^I (?!(?:{_NOT_LASTING_VERBS})\b)(?P<verb>[a-z]{{3,}})(?<!ed)(?<!ing) (?P<opt>[\w' -]+)$"
+    rf"^I (?!(?:{_NOT_LASTING_VERBS})\b)(?P<verb>[a-z]{{3,}})(?<!ed)(?<!ing)(?<!ly) "
+    r"(?P<opt>[\w' -]+)$"
 )
 
 _BE = {"am": "is", "have been": "has been", "has to be": "is", "has always been": "has always been"}
@@ -1073,15 +1235,151 @@ _MOMENTARY = re.compile(
 )
 
 
+# ---------------------------------------------------------------- subjectless clauses
+
+_ADVERB_LEAD = (
+    r"(?:(?:just|finally|recently|currently|still|usually|always|never|also|really|honestly|"
+    r"totally|mostly|only|kinda|basically|now|often|generally|normally|literally|seriously|"
+    r"def|definitely|officially) )*"
+)
+_PAST_IRREGULAR = (
+    r"bought|got|had|went|made|took|left|lost|sold|grew up|became|began|broke|came|found|"
+    r"gave|kept|knew|met|ran|spent|taught|wore|wrote|quit|passed|switched|moved"
+)
+_BASE_VERBS = (
+    r"love|like|hate|prefer|adore|enjoy|work|live|have|own|drive|speak|play|use|wear|run|"
+    r"study|teach|eat|drink|cannot|can not|do not|do|never|am|volunteer|cook|bake|listen|"
+    r"watch|read|train|commute|cycle|swim|sing|paint|knit|avoid|rent|care|look after|"
+    r"need|want|think|feel|hope|wish|guess|know"
+)
+_NOT_GERUND = (
+    r"nothing|something|anything|everything|morning|evening|thing|king|ring|spring|wedding|"
+    r"building|ceiling|sibling|pudding|string|wing|ping|bring|sing|ding|clothing|meaning|"
+    r"feeling|boring|amazing|interesting|exciting|during|according|including|"
+    r"regarding|thanksgiving|darling|ceiling|evening"
+)
+_SUBJECTLESS_START = re.compile(
+    rf"^{_ADVERB_LEAD}(?:(?P<ing>(?!(?:{_NOT_GERUND})\b)[a-z]{{2,}}ing)\b(?! (?:is|are|was|"
+    rf"were|makes|sounds|seems|looks)\b)|(?P<past>(?:{_PAST_IRREGULAR})\b|[a-z]{{3,}}ed\b)|"
+    rf"(?P<base>(?:{_BASE_VERBS})\b)|(?P<fan>(?:a |an |such an? |bit of an? )?(?:big|huge|"
+    r"massive|total|complete|proper|die-?hard|real) (?:[\w-]+ )?(?:fan|snob|nerd|geek|lover|"
+    r"person|addict|junkie|foodie|buff)\b|fan of\b))",
+    re.I,
+)
+
+
+def _restore_subject(clause: str) -> str | None:
+    """``clause`` with the "I" a chat message left out put back ("been vegan 6 yrs",
+    "flying to lisbon on the 14th", "big fan of board games"); None if it has a subject."""
+    match = _SUBJECTLESS_START.match(clause)
+    if match is None:
+        return None
+    if match.group("ing"):
+        return f"I am {clause}"
+    if match.group("fan"):
+        article = "" if re.match(r"^(?:a|an|such|bit)\b", clause, re.I) else "a "
+        return f"I am {article}{clause}"
+    return f"I {clause}"
+
+
+# ---------------------------------------------------------------- learned fallback
+
+_MODAL_OR_PAST = frozenset(
+    re.findall(
+        r"\w+",
+        "was had did will would can could should might must may cannot no used got went made "
+        "took left lost bought sold grew moved became began broke came felt found gave kept "
+        "knew met ran saw spent taught told thought wore wrote",
+    )
+)
+_SUBJECT_VERB = re.compile(
+    r"^I (?P<adv>(?:(?:always|usually|normally|often|never|really|also|still|mostly|just|"
+    r"generally|typically|sometimes|rarely|only|even|actually|kind of|kinda|totally|"
+    r"definitely|basically|absolutely|honestly|truly|pretty much|currently|now|"
+    r"regularly|occasionally|barely|hardly|literally|seriously|constantly|[a-z]{3,}ly) )*)"
+    r"(?P<verb>[a-z]+)\b(?P<rest>.*)$",
+    re.I,
+)
+_LEADING_ADVERB = re.compile(
+    r"^(?P<adv>[a-z]+ly|originally|now|currently|also),? (?=I\b|my\b)", re.I
+)
+
+
+_MY_VERB = re.compile(
+    r"^my [\w' -]+? (?:is|are|was|were|has|have|had|does|do|did|will|would|can|cannot|"
+    r"lives?|works?|gets?|goes|takes?|loves?|hates?|likes?|[a-z]{3,}s|[a-z]{3,}ed)\b",
+    re.I,
+)
+
+
+def _generic_record(clause: str) -> str | None:
+    """A first-person clause in the third person, keeping its words ("I overpronate" ->
+    "The user overpronates."); None when the clause has no first-person subject."""
+    lead = _LEADING_ADVERB.match(clause)
+    adverb = ""
+    if lead:
+        adverb, clause = lead.group("adv").lower(), clause[lead.end() :]
+    if re.match(r"^my\b", clause, re.I):
+        if not _MY_VERB.match(clause):  # a noun phrase ("my first electric car"), no statement
+            return None
+        rest = _third_person_object(clause[2:])
+        return _sentence(f"the user's {rest}") if rest else None
+    match = _SUBJECT_VERB.match(clause)
+    if match is None:
+        return None
+    adv, verb = match.group("adv").lower(), match.group("verb").lower()
+    if verb in {"am", "have", "do"}:
+        verb = {"am": "is", "have": "has", "do": "does"}[verb]
+    elif verb in _MODAL_OR_PAST or (verb.endswith("ed") and not verb.endswith("eed")):
+        pass
+    else:
+        verb = _third_person_verb(verb)
+    rest = _third_person_object(match.group("rest"))
+    head = f"{verb} {adverb}" if adverb and verb in {"is", "has", "was"} else f"{adverb} {verb}"
+    return _sentence(f"the user {adv}{head.strip()} {rest}")
+
+
+# Probability the learned model must give a label before its guess is used.
+_LEARNED_MIN = 0.5
+_LEARNED_TARGETS = {"fact": _F, "preference": _P, "both": _B}
+
+
+def _learned(clause: str) -> tuple[str, frozenset[str]] | None:
+    """The clause model's reading of a clause no rule matched: (record, strategies)."""
+    model = default_model()
+    if model is None:
+        return None
+    probs = model.predict(clause)
+    label = max(probs, key=probs.__getitem__)
+    if label == "none" or probs[label] < _LEARNED_MIN:
+        return None
+    text = _generic_record(clause)
+    if text is None:
+        return None
+    return text, _LEARNED_TARGETS[label]
+
+
+def _read_clause(clause: str) -> tuple[str, frozenset[str]] | None:
+    """Rules first (as typed, then with a left-out "I" restored), then the clause model."""
+    hit = _apply_rules(clause)
+    if hit is not None:
+        return hit
+    restored = _restore_subject(clause)
+    if restored is not None:
+        return _apply_rules(restored) or _learned(restored)
+    return _learned(clause)
+
+
 def _statements(text: str) -> list[tuple[str, frozenset[str]]]:
     """Third-person records of one USER message, each with the strategies it belongs to.
 
-    Clauses about the moment ("... today", "right now") are not long-term memory.
+    Clauses about the moment ("... today", "right now") are not long-term memory. A
+    clause no rule matches is read by the learned clause model (:mod:`.clause_model`).
     """
     hits = [
         hit
         for clause in _clauses(text)
-        if not _MOMENTARY.search(clause) and (hit := _apply_rules(clause)) is not None
+        if not _MOMENTARY.search(clause) and (hit := _read_clause(clause)) is not None
     ]
     said = " ".join(t for t, targets in hits if "SEMANTIC" in targets).lower()
     for match in _BODY.finditer(_expand_contractions(text)):
