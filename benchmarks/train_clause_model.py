@@ -32,6 +32,9 @@ from langgraph_agentcore.twin.clause_model import (  # noqa: E402
 )
 
 DATA_DIR = ROOT / "benchmarks" / "data" / "clauses"
+# Features whose weights all stay below this are dropped from the shipped file: it halves
+# the file and changes the label of fewer than 0.5% of the training clauses.
+PRUNE = 0.2
 
 
 def load(data_dir: Path = DATA_DIR) -> list[tuple[str, str]]:
@@ -114,7 +117,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         cross_validate(rows, args.cv)
         return 0
     model = train(rows)
-    model.dump(args.out, {"clauses": len(rows), "trainer": "benchmarks/train_clause_model.py"})
+    meta = {"clauses": len(rows), "trainer": "benchmarks/train_clause_model.py", "prune": PRUNE}
+    model.dump(args.out, meta, min_weight=PRUNE)
     print(f"wrote {args.out} ({args.out.stat().st_size // 1024} KiB)")
     return 0
 

@@ -94,12 +94,15 @@ class ClauseModel:
         data = json.loads(path.read_text(encoding="utf-8"))
         return cls(data["weights"], data["labels"])
 
-    def dump(self, path: Path, meta: Mapping[str, object] | None = None) -> None:
-        """Write the model as sorted, rounded JSON (stable diffs)."""
+    def dump(
+        self, path: Path, meta: Mapping[str, object] | None = None, *, min_weight: float = 5e-4
+    ) -> None:
+        """Write the model as sorted, rounded JSON (stable diffs); features whose weights
+        are all below ``min_weight`` in magnitude are left out (they barely move a score)."""
         weights = {
-            k: [round(x, 4) for x in v]
+            k: [round(x, 3) for x in v]
             for k, v in sorted(self.weights.items())
-            if any(abs(x) >= 5e-4 for x in v)
+            if any(abs(x) >= min_weight for x in v)
         }
         body = {"labels": list(self.labels), "meta": dict(meta or {}), "weights": weights}
         path.write_text(json.dumps(body, separators=(",", ":")) + "\n", encoding="utf-8")

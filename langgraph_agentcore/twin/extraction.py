@@ -301,6 +301,9 @@ _SMALL_TALK = re.compile(
     r"noted|happy to help|glad to help|glad I could help|you are welcome|no problem|"
     r"no worries|np|how can I help(?: you)?(?: today)?|how may I help(?: you)?(?: today)?|"
     r"what can I do for you(?: today)?|how are you(?: doing)?(?: today)?|lol|haha\w*|"
+    r"how is (?:your|the) (?:day|week|weekend|morning|evening)(?: going)?(?: so far)?|"
+    r"how (?:was|has been) (?:your|the) (?:day|week|weekend)|just (?:having|chilling|relaxing)"
+    r"(?: a)?(?: lazy| quiet| chill| slow)?(?: \w+day| day| evening| night| weekend)?|"
     r"just saying hi|just|there|everyone|all|wow|oh|ah|hmm|um|alright|all right|will do|"
     r"cheers|talk soon|have a (?:nice|good|great) (?:day|one|evening|weekend)|you too|"
     r"for now|me too|same here|nothing (?:really|much)|not much|I am good|I am fine|"
@@ -1344,10 +1347,19 @@ _LEARNED_MIN = 0.5
 _LEARNED_TARGETS = {"fact": _F, "preference": _P, "both": _B}
 
 
+# Something that just happened is rarely worth keeping ("had my birthday last week");
+# lasting events have rules of their own ("I adopted a dog last week").
+_RECENT = re.compile(
+    r"\b(?:yesterday|last (?:night|week|weekend)|the other day|earlier (?:today|this week)|"
+    r"just now|a (?:few|couple of) days ago|this (?:week|weekend))\b",
+    re.I,
+)
+
+
 def _learned(clause: str) -> tuple[str, frozenset[str]] | None:
     """The clause model's reading of a clause no rule matched: (record, strategies)."""
     model = default_model()
-    if model is None:
+    if model is None or _RECENT.search(clause):
         return None
     probs = model.predict(clause)
     label = max(probs, key=probs.__getitem__)
@@ -1616,6 +1628,15 @@ class _Consolidator:
 # --------------------------------------------------------------------------- rule-based
 
 
+# A problem the user reports, which a summary keeps as what they asked about.
+_PROBLEM = re.compile(
+    r"\b(?:keeps?|kept) (?:on )?[a-z]+ing\b|\b(?:is|are|was) not working\b|"
+    r"\bstopped working\b|\b(?:will|would) not (?:start|turn on|load|connect|charge|open|"
+    r"print|sync|boot)\b|\b(?:aches?|hurts?|is killing me|is broken|broke down)\b",
+    re.I,
+)
+
+
 class RuleBasedExtractor:
     """Deterministic, model-free extractor (the twin's default).
 
@@ -1680,6 +1701,8 @@ class RuleBasedExtractor:
                     # an answer before the facts ("beaches mostly, and my husband ...")
                     points.append((f'The user said: "{_quote(opening)}".', True))
                 points.extend((fact, True) for fact in facts)
+                if not requests:  # a problem stated, not asked ("my wifi keeps dropping")
+                    requests = [s for s, _ in sentences if _PROBLEM.search(s)]
                 if requests:
                     points.append((f'The user asked: "{_quote(requests[0])}".', True))
                 elif not facts:
