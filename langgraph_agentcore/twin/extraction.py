@@ -224,6 +224,7 @@ _LEAD = re.compile(
     r"^(?:oh|ooh|ah|aw|well|also|and|but|so|yes|yeah|yep|yup|no|nope|actually|btw|fyi|um+|uh+|"
     r"hmm+|ok|okay|sorry|oh wait|wait|honestly|now|anyway|anyways|plus|basically|right|"
     r"hey|hi|hello|lol|haha\w*|oops|then|though|although|because|since|cause|cuz|"
+    r"fwiw|tbf|ngl|imo|imho|iirc|afaik|not gonna lie|to be fair|for context|fyi|"
     r"just so you know|by the way|for the record|fun fact|to be honest|as you know|"
     r"you know|I mean|I meant(?: to say| that)?|what I meant is|for what it is worth|"
     r"in fact|these days|nowadays|currently|"
@@ -549,7 +550,9 @@ def _clauses(text: str) -> list[str]:
             sentence, is_question = standing.group("body"), False
         when = _WHEN_YOU.match(_lead_stripped(sentence))
         if when:  # "when you write code for me, use TypeScript"
-            sentence = f"{when.group('then')} {when.group('when')}"
+            then, comma, rest = when.group("then").partition(",")
+            then = re.sub(r"\s+(?:please|pls|plz)$", "", then.strip(), flags=re.I)
+            sentence = f"{then} {when.group('when')}{comma}{rest}"
         sentence = _COUPLE.sub("I", _inline_corrected(sentence))
         sentence = _NO_IN_ANSWERS.sub(r"do not use \g<obj>", sentence)
         sentence = _NO_FORMAT.sub(r"do not use \g<obj>", sentence)
@@ -706,6 +709,21 @@ _RULES = _rules(
         (
             rf"^I {_ADVERBS}(?:do not|never) {_ADVERBS}(?:like|love|enjoy|care for) (?P<obj>.+)",
             "the user dislikes {obj}",
+            _P,
+        ),
+        # a diet put as what the user does not eat: a fact and a preference
+        (
+            rf"^I {_ADVERBS}(?P<neg2>do not|never|cannot|can not) {_ADVERBS}"
+            r"(?P<verb>eat|drink|touch)\b ?(?P<opt>(?:any |much )?(?:red |processed )?"
+            r"(?:meat|pork|beef|lamb|veal|poultry|chicken|fish|seafood|shellfish|dairy|eggs|"
+            r"gluten|wheat|alcohol|booze|animal products|anything with a face)\b.*)",
+            "the user {negverb} {opt}",
+            _B,
+        ),
+        (
+            r"^I (?:have|had) (?:never|not ever) (?:really )?(?:liked|loved|enjoyed|been (?:a fan "
+            r"of|into|keen on)) (?P<obj>.+)",
+            "the user has never liked {obj}",
             _P,
         ),
         (
@@ -931,7 +949,7 @@ _RULES = _rules(
         ),
         (
             r"^call me (?!tomorrow\b|today\b|tonight\b|later\b|back\b|now\b|when\b|if\b|"
-            r"at\b|on\b|in\b|asap\b)(?P<obj>[\w'-]+(?: [\w'-]+)?)$",
+            r"at\b|on\b|in\b|asap\b)(?P<obj>[\w'-]+(?: [\w'-]+)?)(?:,.*)?$",
             "the user wants the assistant to call them {obj}",
             _P,
         ),

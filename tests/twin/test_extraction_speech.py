@@ -211,7 +211,7 @@ def test_session_summary_keeps_facts_requests_and_replies(env: Env) -> None:
             ["The user is allergic to peanuts."],
             ["The user is allergic to peanuts."],
         ),
-        ("i dont eat meat", [], ["The user does not eat meat."]),
+        ("i dont eat meat", ["The user does not eat meat."], ["The user does not eat meat."]),
         ("I don't have a car", ["The user does not have a car."], []),
         ("im a vegan btw", ["The user is vegan."], ["The user is vegan."]),
         ("we live just outside Munich", ["The user lives just outside Munich."], []),
