@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -1100,35 +1100,118 @@ _BODY = re.compile(
     re.I,
 )
 
-# "sorry, the 14th" (the next turn): a bare correction of the previous statement's value
+# "sorry, the 14th" (the next turn) or "..., no wait, the 5th" (inline): a bare correction
+# of the previous statement's value; ``lead`` holds the correction markers.
 _FRAGMENT_CORRECTION = re.compile(
-    r"^(?:sorry|I mean|I meant|no wait|wait|oops|correction|make that|or rather|actually)"
-    r"[\s,:;-]+(?:I mean[\s,]+|make that\s+|it is\s+)?(?P<value>[\w' -]{1,40}?)[\s.!]*$",
+    r"^(?P<lead>(?:(?:oh|ah|um+|uh+|hmm+|well|no|nope|ugh|no wait|wait|sorry|oops|whoops|"
+    r"actually|correction|typo|my bad|my mistake|I mean|I meant|make that|or rather|rather|"
+    r"it is|it should be|should be|that should be|I should have said)\b[\s,:;!.-]*)*)"
+    r"(?P<value>[\w' -]{1,40}?)"
+    r"(?P<tail>(?:[\s,]+(?:actually|now|instead|then|sorry|lol|haha|tbh|these days))*)"
+    r"[\s.!]*(?:$|[,;:.!]\s*(?P<rest>\S.*)$|\s+-+\s+(?P<rest2>\S.*)$)",
     re.I,
+)
+# Where a correction starts inside a message ("on the 3rd, no wait, the 5th").
+_INLINE_MARKER = re.compile(
+    r"(?:,\s*|\s+)(?=(?:no wait|wait no|oops|whoops|or rather|I mean|I meant|make that|"
+    r"my bad)\b)|,\s*(?=(?:sorry|wait)\s*,)",
+    re.I,
+)
+_NOT_A_VALUE = re.compile(
+    r"^(?:I|my|me|we|our|you|your|it|that|this|they|he|she|there|what|how|why|who|ok|okay|"
+    r"thanks|thank you|no worries|never mind|nevermind|np)\b",
+    re.I,
+)
+_NUMBER_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_LEVEL = (
+    r"(?:junior|mid[- ]level|mid|senior|lead|principal|staff|chief|head|trainee|intern|"
+    r"assistant|associate|entry[- ]level)"
+)
+_DATE_WORD = (
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|"
+    r"april|may|june|july|august|september|october|november|december)"
 )
 
 
-def _corrected(previous: str, value: str) -> str | None:
+def _fragment(text: str) -> tuple[str, str] | None:
+    """(value, rest) of a message that opens with a bare correction, else None.
+
+    "oops, typo, it's Sian" -> ("Sian", ""); "well, mid-level now, got promoted" ->
+    ("mid-level", "got promoted"). A marker before or "now"/"actually" after the value is
+    required, and the value must not be a clause of its own ("sorry, I live in Porto").
+    """
+    said = _expand_contractions(_strip_symbols(text)).strip()
+    match = _FRAGMENT_CORRECTION.match(said)
+    if match is None or "?" in said:
+        return None
+    value = match.group("value").strip(" -'")
+    if not value or _NOT_A_VALUE.match(value) or not (match.group("lead") or match.group("tail")):
+        return None
+    return value, (match.group("rest") or match.group("rest2") or "").strip()
+
+
+def _singular(noun: str) -> str:
+    noun = noun.lower()
+    if noun in {"children", "kids"}:
+        return "kid" if noun == "kids" else "child"
+    return noun[:-1] if noun.endswith("s") and not noun.endswith("ss") else noun
+
+
+def _corrected(previous: str, value: str, *, strict: bool = False) -> str | None:
     """``previous`` with its value of the same shape replaced by ``value``, if one is found.
 
-    "on the 12th" + "the 14th" -> "on the 14th"; "to Boston" + "Denver" -> "to Denver".
+    "on the 12th" + "the 14th" -> "on the 14th"; "to Boston" + "Denver" -> "to Denver";
+    "a Pixel 6" + "Pixel 7" -> "a Pixel 7"; "two dogs" + "three dogs" -> "three dogs";
+    "a junior dev" + "mid-level" -> "a mid-level dev". ``strict`` (a correction inside a
+    sentence) accepts only values with a capital, a digit, a count or a level.
     """
     body = previous.rstrip(".")
     words = value.split()
     head = words[0].lower()
-    if head in {"the", "on", "in", "at", "to", "for", "from", "a", "an", "with", "by"}:
-        pattern = rf"\b{head} [\w'-]+(?: [\w'-]+){{0,{max(len(words) - 2, 0)}}}"
+    count = re.fullmatch(rf"(?:\d+|{_NUMBER_WORD}) (?P<noun>[a-z]+)", value, re.I)
+    if count:  # "three dogs": the count of the same thing
+        noun = re.escape(_singular(count.group("noun")))
+        pattern = rf"\b(?:\d+|{_NUMBER_WORD}|an?) {noun}(?:s|es|ren)?\b"
+    elif re.fullmatch(rf"{_LEVEL}", value, re.I):
+        pattern = rf"\b{_LEVEL}\b"
+    elif head in {"the", "on", "in", "at", "to", "for", "from", "a", "an", "with", "by"}:
+        if strict and not re.search(r"[A-Z0-9]", value[len(head) :]):
+            return None
+        pattern = rf"(?<!^)\b{head} [\w'-]+(?: [\w'-]+){{0,{max(len(words) - 2, 0)}}}"
     elif re.fullmatch(r"\d+(?:st|nd|rd|th)?|\d+(?:[.,:]\d+)?", value):
         pattern = r"\b\d+(?:st|nd|rd|th)?(?:[.,:]\d+)?\b"
+    elif re.fullmatch(_NUMBER_WORD, value, re.I):
+        pattern = rf"\b(?:\d+|{_NUMBER_WORD})\b"
+    elif re.fullmatch(_DATE_WORD, value, re.I):
+        pattern = rf"\b{_DATE_WORD}\b"
     elif value[:1].isupper():
-        pattern = r"(?<!^)\b(?-i:[A-Z])[\w'-]*(?: (?-i:[A-Z])[\w'-]*)*"
+        pattern = (
+            rf"(?<!^)\b(?!{_DATE_WORD}\b)(?-i:[A-Z])[\w'-]*"
+            r"(?: (?:(?-i:[A-Z])[\w'-]*|\d[\w.]*))*"
+        )
     else:
         return None
     matches = list(re.finditer(pattern, body, re.I))
     if not matches:
         return None
     last = matches[-1]
-    return _sentence(body[: last.start()] + _third_person_object(value) + body[last.end() :])
+    fixed = body[: last.start()] + _third_person_object(value) + body[last.end() :]
+    return _sentence(fixed) if fixed != body else None
+
+
+def _inline_corrected(text: str) -> list[tuple[str, frozenset[str]]]:
+    """Statements of a message with a correction inside it applied ("3rd, no wait, 5th")."""
+    said = _expand_contractions(_strip_symbols(text))
+    for marker in _INLINE_MARKER.finditer(said):
+        fragment = _fragment(said[marker.end() :])
+        if fragment is None:
+            continue
+        hits = _statements(said[: marker.start()])
+        fixed = _corrected(hits[-1][0], fragment[0], strict=True) if hits else None
+        if fixed is not None:
+            rest = _statements(fragment[1]) if fragment[1] else []
+            return [*hits[:-1], (fixed, hits[-1][1]), *rest]
+    return _statements(text)
 
 
 # --------------------------------------------------------------------------- consolidation
@@ -1216,6 +1299,79 @@ _COUNT = re.compile(
 _INSTRUCTION = re.compile(r"^the user wants the assistant to (?:always |never )?(?P<verb>\w+)")
 _PHRASE_BREAK = re.compile(r"\b(?:over|to|when|on|for|in|at|because|rather|instead|than)\b")
 
+# A message that changes or corrects what the user said before.
+_CHANGE_MARKER = re.compile(
+    r"\b(?:actually|update|updated|sorry|no wait|oops|whoops|typo|correction|changed my mind|"
+    r"change of (?:plans?|heart)|on second thought|scratch that|now|instead|these days|"
+    r"nowadays|any ?more|any longer|no longer|switched|not any more|not anymore)\b",
+    re.I,
+)
+# "changed my mind, The Bear is my favourite now": the marker is not part of the statement
+_CHANGE_LEAD = re.compile(
+    r"^\s*(?:I (?:have )?|I've )?(?:changed my mind|change of heart|on second thought|"
+    r"scratch that)[\s,:;.!-]+",
+    re.I,
+)
+# "I left Deloitte", "I quit my job at Acme", "I sold my car": what the user no longer has
+_LEFT = re.compile(
+    r"\bI (?:have )?(?:just |recently |finally )?(?:left|quit|sold|gave up|given up|"
+    r"moved away from|moved out of|stopped working (?:at|for)) (?:my (?:job|position|role) "
+    r"(?:at|with) )?(?P<x>(?-i:[A-Z])[\w&'-]*(?: (?-i:[A-Z])[\w&'-]*)*)",
+    re.I,
+)
+_ORDINAL = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6}
+_ADDED = re.compile(
+    r"^the user (?:adopted|got|bought|has|had|welcomed|rescued) (?:just )?(?:a |an |their )?"
+    rf"(?P<n>{'|'.join(_ORDINAL)}) (?P<noun>[a-z]+)$"
+)
+_STOP = frozenset(
+    re.findall(
+        r"\w+",
+        "the user s a an and or of to in on at for with by from is are was were be been has "
+        "have had does do did not no longer never always usually now their them they it this "
+        "that very really so too also just like day days week weekend morning evening night "
+        "every daily month year time",
+    )
+)
+_HEAD = re.compile(
+    r"^the user(?P<of> s [\w ]+?)? (?:(?:is|are|has|have|was|does|do|did|no|longer|not|never|"
+    r"always|usually|normally|often|still|also|really|just|cannot)\s+)*(?P<verb>[a-z]+)"
+)
+
+
+def _content(text: str) -> frozenset[str]:
+    """Content words of a record (singular), without its owner, verb and small words."""
+    norm = _key_text(text)
+    match = _HEAD.match(norm)
+    words = norm[match.end() if match else 0 :].split()
+    return frozenset(
+        _singular(w) for w in words if w not in _STOP and not w.isdigit() and len(w) > 2
+    )
+
+
+def _head(text: str) -> tuple[str, str] | None:
+    """Whose record it is and its verb ("the user s dog", "lives"), ignoring negation."""
+    match = _HEAD.match(_key_text(text))
+    if match is None:
+        return None
+    verb = match.group("verb")
+    verb = verb[:-2] if verb.endswith(("ches", "shes", "sses")) else verb.rstrip("s") or verb
+    return (match.group("of") or "").strip(), verb
+
+
+def _negation(text: str) -> str | None:
+    """The record saying the user no longer has/does what ``text`` says ("works at X")."""
+    body = text.rstrip(".")
+    if re.match(r"^The user (?:no longer|does not|is not|is no longer|never)\b", body):
+        return None
+    match = re.match(r"^The user is (?P<rest>.+)$", body)
+    if match:
+        return _sentence(f"The user is no longer {match.group('rest')}")
+    match = re.match(r"^The user (?P<rest>[a-z]+s\b.*)$", body)
+    if match:
+        return _sentence(f"The user no longer {match.group('rest')}")
+    return None
+
 
 def _key_text(text: str) -> str:
     """Lower-case words of a record ("'s" kept as "s"), without trailing "now", "anymore"."""
@@ -1240,6 +1396,9 @@ def subject_key(text: str) -> tuple[str, ...] | None:
     if match and (match.group("called") or _SINGLE_ATTRIBUTES.search(match.group("subj"))):
         subject = match.group("subj").replace("favourite", "favorite").replace("colour", "color")
         return ("attribute", subject)
+    match = _ADDED.match(norm)
+    if match:  # "adopted a third dog" updates "has two dogs"
+        return ("count", _singular(match.group("noun")))
     match = _COUNT.match(norm)
     if match:  # "has two kids" / "has three kids now"
         noun = match.group("noun")
@@ -1296,17 +1455,57 @@ class _Consolidator:
                 best, best_score = record, score
         return best
 
-    def consolidate(self, texts: Iterable[str]) -> list[ExtractedRecord]:
-        """Deduplicate ``texts`` (in order; a later same-slot text supersedes an earlier one)."""
+    def _changed(self, text: str, key: tuple[str, ...] | None) -> ExistingRecord | None:
+        """The one existing record a change ("... now", "actually ...") most likely updates.
+
+        A favourite without its kind updates the one favourite it fits ("my favourite now"
+        -> "favourite show"); otherwise a record with the same owner and verb sharing a
+        content word ("drinks 4 coffees a day" -> "drinks one coffee a day"). Never one
+        about someone else, never when two records fit.
+        """
+        if key is not None and key[0] == "attribute":
+            words = set(key[1].split()) - {"now", "currently", "still"}
+            fits = {
+                r.record_id: r
+                for k, r in self._keys.items()
+                if k[0] == "attribute" and k != key and words and words <= set(k[1].split())
+            }
+        else:
+            head, content = _head(text), _content(text)
+            if head is None or not content:
+                return None
+            fits = {
+                r.record_id: r
+                for r in self._existing
+                if _head(r.text) == head and content & _content(r.text)
+            }
+        return next(iter(fits.values())) if len(fits) == 1 else None
+
+    def consolidate(
+        self,
+        texts: Iterable[str],
+        changed: Collection[str] = (),
+        forced: Mapping[str, str] | None = None,
+    ) -> list[ExtractedRecord]:
+        """Deduplicate ``texts`` (in order; a later same-slot text supersedes an earlier one).
+
+        ``changed`` texts were said as a change or correction and may update a record
+        outside the known slots; ``forced`` maps a text to the record id it updates.
+        """
+        by_id = {r.record_id: r for r in self._existing}
         out: dict[tuple[str, ...], ExtractedRecord] = {}
         for text in texts:
             norm = normalize_text(text)
             if not norm or norm in self._norms:
                 continue
             key = subject_key(text)
-            target = self._keys.get(key) if key is not None else None
+            target = by_id.get((forced or {}).get(text, ""))
+            if target is None and key is not None:
+                target = self._keys.get(key)
             if target is None:
                 target = self._similar(text)
+            if target is None and text in changed:
+                target = self._changed(text, key)
             slot = ("replaces", target.record_id) if target else key or ("text", norm)
             if slot in out and key is None and target is None:
                 continue
@@ -1336,29 +1535,85 @@ class RuleBasedExtractor:
         self.similarity_threshold = similarity_threshold
 
     def extract(self, request: ExtractionRequest) -> list[ExtractedRecord]:
-        """Extract records for ``request.strategy_type``."""
+        """Extract records for ``request.strategy_type``.
+
+        Corrections and changes update what they correct: a bare correction in the next
+        turn ("sorry, the 14th"; at a session's start, of the last stored single-valued
+        record) or inside a message ("the 3rd, no wait, the 5th") rewrites that statement;
+        "I left Deloitte" turns the record naming Deloitte into "no longer ...", and a
+        message with a change marker ("actually", "now", "changed my mind") may update
+        the one record it fits outside the known slots.
+        """
         strategy = normalize_strategy_type(request.strategy_type)
         if strategy == "SUMMARIZATION":
             return self._summarize(request)
         if strategy == "EPISODIC":
             return self._episode(request)
         texts: list[str] = []
-        previous: list[str] = []  # the previous USER turn's records for this strategy
+        changed: set[str] = set()
+        forced: dict[str, str] = {}
+        # the previous USER turn's statements (every strategy), each with its index in texts
+        previous: list[tuple[str, int | None]] = []
         for turn in request.turns:
             if turn.role.upper() != "USER":
                 continue
-            current = [text for text, targets in _statements(turn.text) if strategy in targets]
-            fragment = _FRAGMENT_CORRECTION.match(_strip_symbols(turn.text).strip())
-            if not current and fragment and previous:
-                fixed = _corrected(previous[-1], fragment.group("value"))
-                if fixed is not None:  # the correction replaces the statement it corrects
-                    texts[len(texts) - 1] = fixed
-                    previous[-1] = fixed
-                continue
-            texts.extend(current)
-            previous = current
+            said = _CHANGE_LEAD.sub("", turn.text)
+            fragment = _fragment(said)
+            hits: list[tuple[str, frozenset[str]]] | None = None
+            if fragment and not _statements(fragment[0]):
+                value, rest = fragment
+                if previous:
+                    fixed = _corrected(previous[-1][0], value)
+                    if fixed is not None:  # the correction replaces the statement it corrects
+                        index = previous[-1][1]
+                        if index is not None:
+                            texts[index] = fixed
+                        previous[-1] = (fixed, index)
+                        hits = _statements(rest) if rest else []
+                elif not texts and request.existing:
+                    last = request.existing[-1]
+                    fixed = _corrected(last.text, value)
+                    key = subject_key(last.text)
+                    if fixed is not None and key is not None and subject_key(fixed) == key:
+                        forced[fixed] = last.record_id
+                        texts.append(fixed)
+                        previous = [(fixed, 0)]
+                        hits = _statements(rest) if rest else []
+            if hits is None:
+                self._left(said, texts, request.existing, forced)
+                hits = _inline_corrected(said)
+                previous = []
+            marked = bool(_CHANGE_MARKER.search(said))
+            for text, targets in hits:
+                index = None
+                if strategy in targets:
+                    index = len(texts)
+                    texts.append(text)
+                    if marked:
+                        changed.add(text)
+                previous.append((text, index))
         consolidator = _Consolidator(request.existing, self.embeddings, self.similarity_threshold)
-        return consolidator.consolidate(texts)
+        return consolidator.consolidate(texts, changed, forced)
+
+    @staticmethod
+    def _left(
+        said: str, texts: list[str], existing: Sequence[ExistingRecord], forced: dict[str, str]
+    ) -> None:
+        """ "I left Deloitte": the user's record naming Deloitte becomes "no longer ..."."""
+        for match in _LEFT.finditer(_expand_contractions(_strip_symbols(said))):
+            name = f" {normalize_text(match.group('x'))} "
+            for i in range(len(texts) - 1, -1, -1):
+                if name in f" {normalize_text(texts[i])} " and (neg := _negation(texts[i])):
+                    texts[i] = neg
+                    break
+            else:
+                for record in reversed(existing):
+                    if name in f" {normalize_text(record.text)} " and (
+                        neg := _negation(record.text)
+                    ):
+                        forced[neg] = record.record_id
+                        texts.append(neg)
+                        break
 
     def _turn_points(self, turns: Sequence[ConversationTurn]) -> list[tuple[str, bool]]:
         """Short third-person sentences for a summary, each flagged True if from the user."""
