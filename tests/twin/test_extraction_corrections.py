@@ -1,0 +1,121 @@
+"""Corrections and changes consolidate into the earlier record (RuleBasedExtractor)."""
+
+from __future__ import annotations
+
+import pytest
+
+from langgraph_agentcore.twin.extraction import (
+    ConversationTurn,
+    ExistingRecord,
+    ExtractedRecord,
+    ExtractionRequest,
+    RuleBasedExtractor,
+    subject_key,
+)
+
+
+def _extract(
+    strategy: str, *said: str, existing: list[tuple[str, str]] | None = None
+) -> list[ExtractedRecord]:
+    request = ExtractionRequest(
+        strategy_type=strategy,
+        strategy_id="strat-1",
+        actor_id="actor-1",
+        session_id="sess-1",
+        turns=[ConversationTurn("USER", text) for text in said],
+        existing=[ExistingRecord(i, t) for i, t in existing or []],
+    )
+    return RuleBasedExtractor().extract(request)
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        (("I'm flying to Lisbon on the 3rd, no wait, the 5th",), "on the 5th"),
+        (("I have 2 kids, no wait, 3 kids",), "has 3 kids"),
+        (("I have 3 kids, oops I mean 4",), "has 4 kids"),
+        (("I work at Google, I mean Alphabet",), "works at Alphabet"),
+        (("I'm a junior dev at a bank", "well, mid-level now, got promoted"), "mid-level dev"),
+        (("I'm a senior engineer", "well, lead now"), "lead engineer"),
+        (("I have a cat", "sorry, two cats"), "has two cats"),
+        (("I'm flying to Boston on the 12th", "sorry, Denver"), "to Denver"),
+    ],
+)
+def test_fragment_corrections_rewrite_the_value(said: tuple[str, ...], expected: str) -> None:
+    records = _extract("SEMANTIC", *said)
+    assert len(records) == 1 and expected in records[0].text
+
+
+def test_brand_and_number_correction_replaces_the_stored_record() -> None:
+    existing = [("mem-1", "The user has a Pixel 6.")]
+    for said in (("my phone is a Pixel 6", "oh sorry, Pixel 7 actually"), ("sorry, Pixel 7",)):
+        records = _extract("SEMANTIC", *said, existing=existing)
+        assert records == [ExtractedRecord("The user has a Pixel 7.", replaces="mem-1")]
+
+
+def test_bare_correction_at_session_start_fixes_the_last_single_valued_record() -> None:
+    existing = [("mem-1", "The user's partner is called Sam.")]
+    records = _extract("SEMANTIC", "oops, typo, it's Sian", existing=existing)
+    assert records == [ExtractedRecord("The user's partner is called Sian.", replaces="mem-1")]
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["oops, typo, it's Sian", "no worries, thanks", "Thanks, Bob", "ok, Monday then"],
+)
+def test_fragments_leave_other_records_alone(said: str) -> None:
+    existing = [("mem-1", "The user likes The Beatles.")]
+    assert _extract("USER_PREFERENCE", said, existing=existing) == []
+
+
+def test_inline_apology_or_aside_is_not_a_correction() -> None:
+    assert _extract("SEMANTIC", "I love it, I mean the food is great") == []
+    records = _extract("SEMANTIC", "I'm flying to Boston on the 12th", "no, Tuesday")
+    assert records == [ExtractedRecord("The user is flying to Boston on the 12th.")]
+
+
+def test_leaving_an_employer_updates_the_record_naming_it() -> None:
+    existing = [("mem-1", "The user lives in Leeds."), ("mem-2", "The user works at Google.")]
+    records = _extract("SEMANTIC", "I left Google last month", existing=existing)
+    assert records == [ExtractedRecord("The user no longer works at Google.", replaces="mem-2")]
+
+
+def test_leaving_never_touches_a_relatives_record() -> None:
+    existing = [("mem-1", "The user's brother works at Google.")]
+    assert _extract("SEMANTIC", "I left Google", existing=existing) == []
+
+
+def test_a_new_statement_about_the_slot_wins_over_the_negation() -> None:
+    existing = [("mem-1", "The user lives in London.")]
+    records = _extract(
+        "SEMANTIC", "I left London last year, I live in Leeds now", existing=existing
+    )
+    assert records == [ExtractedRecord("The user lives in Leeds now.", replaces="mem-1")]
+
+
+def test_an_added_pet_updates_the_count() -> None:
+    existing = [("mem-1", "The user has two dogs.")]
+    records = _extract("SEMANTIC", "we just adopted a third dog", existing=existing)
+    assert records == [ExtractedRecord("The user adopted a third dog.", replaces="mem-1")]
+    assert _extract("SEMANTIC", "my sister adopted a third dog", existing=existing) == [
+        ExtractedRecord("The user's sister adopted a third dog.")
+    ]
+    assert subject_key("The user got a second cat.") == subject_key("The user has one cat.")
+
+
+def test_changed_favourite_updates_the_one_favourite_it_fits() -> None:
+    one = [("mem-1", "The user's favourite show is Succession.")]
+    records = _extract(
+        "USER_PREFERENCE", "changed my mind, The Bear is my favourite now", existing=one
+    )
+    assert len(records) == 1 and records[0].replaces == "mem-1"
+    assert "The Bear" in records[0].text and "changed" not in records[0].text
+    two = [*one, ("mem-2", "The user's favourite band is Coldplay.")]
+    records = _extract("USER_PREFERENCE", "The Bear is my favourite now", existing=two)
+    assert [r.replaces for r in records] == [None]  # ambiguous: neither is replaced
+
+
+def test_a_change_about_the_user_never_replaces_a_relatives_record() -> None:
+    existing = [("mem-1", "The user's sister lives in Paris.")]
+    records = _extract("SEMANTIC", "actually I live in Paris now", existing=existing)
+    assert [r.replaces for r in records] == [None]
