@@ -15,10 +15,11 @@ Two extractors are provided:
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -1105,7 +1106,9 @@ _BODY = re.compile(
 _FRAGMENT_CORRECTION = re.compile(
     r"^(?P<lead>(?:(?:oh|ah|um+|uh+|hmm+|well|no|nope|ugh|no wait|wait|sorry|oops|whoops|"
     r"actually|correction|typo|my bad|my mistake|I mean|I meant|make that|or rather|rather|"
-    r"it is|it should be|should be|that should be|I should have said)\b[\s,:;!.-]*)*)"
+    r"it is|it should be|should be|that should be|I should have said|(?:a )?change of plans?|"
+    r"(?:quick |small )?update|(?:his|her|its|their) name is|(?:he|she|it) is (?:called|named)|"
+    r"(?:it is )?not (?:[\w'-]+ )?[\w'-]+(?=\s*,|\s+but\b)(?:\s+but)?)\b[\s,:;!.-]*)*)"
     r"(?P<value>[\w' -]{1,40}?)"
     r"(?P<tail>(?:[\s,]+(?:actually|now|instead|then|sorry|lol|haha|tbh|these days))*)"
     r"[\s.!]*(?:$|[,;:.!]\s*(?P<rest>\S.*)$|\s+-+\s+(?P<rest2>\S.*)$)",
@@ -1114,11 +1117,12 @@ _FRAGMENT_CORRECTION = re.compile(
 # Where a correction starts inside a message ("on the 3rd, no wait, the 5th").
 _INLINE_MARKER = re.compile(
     r"(?:,\s*|\s+)(?=(?:no wait|wait no|oops|whoops|or rather|I mean|I meant|make that|"
-    r"my bad)\b)|,\s*(?=(?:sorry|wait)\s*,)",
+    r"my bad)\b)|(?:,|[.!])\s*(?=(?:sorry|wait|oops|no wait)\s*,)",
     re.I,
 )
 _NOT_A_VALUE = re.compile(
-    r"^(?:I|my|me|we|our|you|your|it|that|this|they|he|she|there|what|how|why|who|ok|okay|"
+    r"^(?:I|my|me|we|our|you|your|it|that|this|they|he|she|his|her|its|there|what|how|why|who|"
+    r"ok|okay|"
     r"thanks|thank you|no worries|never mind|nevermind|np)\b",
     re.I,
 )
@@ -1126,6 +1130,22 @@ _NUMBER_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twel
 _LEVEL = (
     r"(?:junior|mid[- ]level|mid|senior|lead|principal|staff|chief|head|trainee|intern|"
     r"assistant|associate|entry[- ]level)"
+)
+# A name, maybe with a model number ("Sam", "New York", "Pixel 6"), not a weekday or month.
+_NAME = (
+    r"(?!(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|"
+    r"april|may|june|july|august|september|october|november|december)\b)"
+    r"(?-i:[A-Z])[\w'-]*(?: (?:(?-i:[A-Z])[\w'-]*|\d[\w.]*))*"
+)
+# The plain value at the end of a record: "... is blue", "... allergic to peanuts".
+_PLAIN_VALUE = re.compile(
+    r"^(?P<keep>The user(?:'s [\w' -]+?)? .*\b(?:is|are|to|of|prefers|called|named))"
+    r" (?P<old>[a-zA-Z]+(?: [a-z]+){0,2})$"
+)
+# Words that show a message is about the chat, not a value ("oops, wrong chat").
+_META = re.compile(
+    r"\b(?:wrong|chat|window|thread|message|typo|joke|kidding|mistake|mind|nothing|whatever|"
+    r"thanks|anyway|ignore|nvm|lol|haha|fine|good|great|cool|okay|ok|yes|yeah|no|nope)\b"
 )
 _DATE_WORD = (
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|"
@@ -1177,7 +1197,10 @@ def _corrected(previous: str, value: str, *, strict: bool = False) -> str | None
     elif head in {"the", "on", "in", "at", "to", "for", "from", "a", "an", "with", "by"}:
         if strict and not re.search(r"[A-Z0-9]", value[len(head) :]):
             return None
-        pattern = rf"(?<!^)\b{head} [\w'-]+(?: [\w'-]+){{0,{max(len(words) - 2, 0)}}}"
+        if value[len(head) + 1 : len(head) + 2].isupper():  # "a Toyota" for "a Honda Civic"
+            pattern = rf"(?<!^)\b{head} {_NAME}"
+        else:
+            pattern = rf"(?<!^)\b{head} [\w'-]+(?: [\w'-]+){{0,{max(len(words) - 2, 0)}}}"
     elif re.fullmatch(r"\d+(?:st|nd|rd|th)?|\d+(?:[.,:]\d+)?", value):
         pattern = r"\b\d+(?:st|nd|rd|th)?(?:[.,:]\d+)?\b"
     elif re.fullmatch(_NUMBER_WORD, value, re.I):
@@ -1185,10 +1208,13 @@ def _corrected(previous: str, value: str, *, strict: bool = False) -> str | None
     elif re.fullmatch(_DATE_WORD, value, re.I):
         pattern = rf"\b{_DATE_WORD}\b"
     elif value[:1].isupper():
-        pattern = (
-            rf"(?<!^)\b(?!{_DATE_WORD}\b)(?-i:[A-Z])[\w'-]*"
-            r"(?: (?:(?-i:[A-Z])[\w'-]*|\d[\w.]*))*"
-        )
+        pattern = rf"(?<!^)\b{_NAME}"
+    elif not strict and re.fullmatch(r"[a-z]+(?: [a-z]+){0,2}", value) and not _META.search(value):
+        # "is blue" + "green", "allergic to peanuts" + "tree nuts": the plain value at the end
+        match = _PLAIN_VALUE.match(body)
+        if match is None or match.group("old")[:1].isupper():
+            return None
+        return _sentence(f"{match.group('keep')} {value}")
     else:
         return None
     matches = list(re.finditer(pattern, body, re.I))
@@ -1322,7 +1348,25 @@ _LEFT = re.compile(
 _ORDINAL = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6}
 _ADDED = re.compile(
     r"^the user (?:adopted|got|bought|has|had|welcomed|rescued) (?:just )?(?:a |an |their )?"
-    rf"(?P<n>{'|'.join(_ORDINAL)}) (?P<noun>[a-z]+)$"
+    rf"(?P<n>{'|'.join(_ORDINAL)}|another) (?P<noun>[a-z]+)$"
+)
+_COUNT_VALUE = re.compile(rf"\b(?P<n>\d+|{_NUMBER_WORD}|an?) (?P<noun>[a-z]+)\b")
+_NUMBERS = {
+    w: n
+    for n, w in enumerate(re.findall(r"\w+", "one two three four five six seven eight nine ten"), 1)
+}
+_NUMBERS["an"] = _NUMBERS["a"] = 1
+# "so it's three dogs now": a new count of something already counted
+_RECOUNT = re.compile(
+    r"\b(?:it is|that is|that makes(?: it)?|makes it|so|now(?: I have| we have)?) "
+    rf"(?P<v>(?:\d+|{_NUMBER_WORD}) [a-z]+)\b",
+    re.I,
+)
+# "I quit smoking", "I gave up red meat", "I sold my car": a habit or thing given up
+_GAVE_UP = re.compile(
+    r"\b(?i:I) (?:have )?(?:just |recently |finally |totally )?(?:quit|gave up|given up|"
+    r"stopped|sold) (?:my |the )?(?!(?:on|at|by|in|to|for|with|the|a|an|it|that|this|them|"
+    r"being|going|working)\b)(?P<x>[a-z][a-z'-]+)(?: (?P<y>[a-z][a-z'-]+))?"
 )
 _STOP = frozenset(
     re.findall(
@@ -1357,6 +1401,44 @@ def _head(text: str) -> tuple[str, str] | None:
     verb = match.group("verb")
     verb = verb[:-2] if verb.endswith(("ches", "shes", "sses")) else verb.rstrip("s") or verb
     return (match.group("of") or "").strip(), verb
+
+
+def _recounted(text: str, old: str) -> str:
+    """ "got another dog" after "has two dogs" -> "The user has three dogs."."""
+    added = _ADDED.match(_key_text(text))
+    count = _COUNT_VALUE.search(_key_text(old))
+    if added is None or added.group("n") != "another" or count is None:
+        return text
+    number = _NUMBERS.get(count.group("n"), 0) or int(count.group("n") or 0)
+    noun = _singular(added.group("noun"))
+    return _sentence(f"the user has {number + 1} {noun}{'es' if noun.endswith('s') else 's'}")
+
+
+_FILLER = frozenset(
+    re.findall(
+        r"\w+",
+        "last after since because when completely altogether entirely cold recently ago about "
+        "years months weeks yesterday but and",
+    )
+)
+
+
+def _named(name: str) -> Callable[[str], bool]:
+    """Whether a record names ``name`` (whole words)."""
+    return lambda text: f" {normalize_text(name)} " in f" {normalize_text(text)} "
+
+
+def _gave_up(match: re.Match[str], text: str) -> bool:
+    """Whether record ``text`` states the habit or thing the user gave up ("smokes")."""
+    words = normalize_text(text).split()[2:]
+    singular = {_singular(w) for w in words}
+    x, y = match.group("x").lower(), (match.group("y") or "").lower()
+    if x.endswith("ing") and len(x) > 5:  # "smoking" -> "smokes", "running" -> "runs"
+        stem = x[:-3]
+        stem = stem[:-1] if len(stem) > 3 and stem[-1] == stem[-2] else stem
+        found = any(w.startswith(stem) for w in words[:3])
+        return found and (not y or y in _STOP or y in _FILLER or _singular(y) in singular)
+    return _singular(x) in singular
 
 
 def _negation(text: str) -> str | None:
@@ -1397,7 +1479,7 @@ def subject_key(text: str) -> tuple[str, ...] | None:
         subject = match.group("subj").replace("favourite", "favorite").replace("colour", "color")
         return ("attribute", subject)
     match = _ADDED.match(norm)
-    if match:  # "adopted a third dog" updates "has two dogs"
+    if match:  # "adopted a third dog" or "got another dog" updates "has two dogs"
         return ("count", _singular(match.group("noun")))
     match = _COUNT.match(norm)
     if match:  # "has two kids" / "has three kids now"
@@ -1506,6 +1588,8 @@ class _Consolidator:
                 target = self._similar(text)
             if target is None and text in changed:
                 target = self._changed(text, key)
+            if target is not None and key is not None and key[0] == "count":
+                text = _recounted(text, target.text)
             slot = ("replaces", target.record_id) if target else key or ("text", norm)
             if slot in out and key is None and target is None:
                 continue
@@ -1592,6 +1676,7 @@ class RuleBasedExtractor:
                     if marked:
                         changed.add(text)
                 previous.append((text, index))
+            self._recount(said, texts, request.existing, forced)
         consolidator = _Consolidator(request.existing, self.embeddings, self.similarity_threshold)
         return consolidator.consolidate(texts, changed, forced)
 
@@ -1599,21 +1684,39 @@ class RuleBasedExtractor:
     def _left(
         said: str, texts: list[str], existing: Sequence[ExistingRecord], forced: dict[str, str]
     ) -> None:
-        """ "I left Deloitte": the user's record naming Deloitte becomes "no longer ..."."""
-        for match in _LEFT.finditer(_expand_contractions(_strip_symbols(said))):
-            name = f" {normalize_text(match.group('x'))} "
+        """ "I left Deloitte", "I quit smoking": the user's record of it becomes "no longer"."""
+        said = _expand_contractions(_strip_symbols(said))
+        fits = [_named(m.group("x")) for m in _LEFT.finditer(said)]
+        fits += [functools.partial(_gave_up, m) for m in _GAVE_UP.finditer(said)]
+        for fit in fits:
             for i in range(len(texts) - 1, -1, -1):
-                if name in f" {normalize_text(texts[i])} " and (neg := _negation(texts[i])):
+                if fit(texts[i]) and (neg := _negation(texts[i])):
                     texts[i] = neg
                     break
             else:
                 for record in reversed(existing):
-                    if name in f" {normalize_text(record.text)} " and (
-                        neg := _negation(record.text)
-                    ):
+                    if fit(record.text) and (neg := _negation(record.text)):
                         forced[neg] = record.record_id
                         texts.append(neg)
                         break
+
+    @staticmethod
+    def _recount(
+        said: str, texts: list[str], existing: Sequence[ExistingRecord], forced: dict[str, str]
+    ) -> None:
+        """ "so it's three dogs now": the count record of the same thing takes the number."""
+        for match in _RECOUNT.finditer(_expand_contractions(_strip_symbols(said))):
+            value = match.group("v")
+            records: list[tuple[str, str | None]] = [(t, None) for t in reversed(texts)]
+            records += [(r.text, r.record_id) for r in reversed(existing)]
+            for text, record_id in records:
+                key = subject_key(text)
+                fixed = _corrected(text, value) if key and key[0] == "count" else None
+                if fixed is not None and subject_key(fixed) == key:
+                    if record_id is not None:
+                        forced[fixed] = record_id
+                    texts.append(fixed)
+                    break
 
     def _turn_points(self, turns: Sequence[ConversationTurn]) -> list[tuple[str, bool]]:
         """Short third-person sentences for a summary, each flagged True if from the user."""

@@ -119,3 +119,108 @@ def test_a_change_about_the_user_never_replaces_a_relatives_record() -> None:
     existing = [("mem-1", "The user's sister lives in Paris.")]
     records = _extract("SEMANTIC", "actually I live in Paris now", existing=existing)
     assert [r.replaces for r in records] == [None]
+
+
+@pytest.mark.parametrize(
+    ("strategy", "said", "expected"),
+    [
+        ("SEMANTIC", ("I live in Leeds. Sorry, Sheffield.",), "The user lives in Sheffield."),
+        ("SEMANTIC", ("my daughter is 7", "oops, 8"), "The user's daughter is 8."),
+        (
+            "USER_PREFERENCE",
+            ("my favourite colour is blue", "actually it's green now"),
+            "The user's favourite colour is green.",
+        ),
+        ("USER_PREFERENCE", ("I prefer tea", "sorry, coffee"), "The user prefers coffee."),
+        (
+            "SEMANTIC",
+            ("I'm allergic to peanuts", "sorry, I meant tree nuts"),
+            "The user is allergic to tree nuts.",
+        ),
+        ("SEMANTIC", ("I drive a Honda Civic", "oh it's a Toyota actually"), "a Toyota"),
+        (
+            "SEMANTIC",
+            ("I have a golden retriever called Max", "oops, his name is Rex"),
+            "The user has a golden retriever called Rex.",
+        ),
+        (
+            "SEMANTIC",
+            ("I'm moving to Berlin in May", "change of plans, Munich instead"),
+            "The user is moving to Munich in May.",
+        ),
+        ("SEMANTIC", ("my partner's name is Sam", "it's not Sam, Sian"), "called Sian"),
+        ("SEMANTIC", ("my partner's name is Sam", "not Sam but Sian"), "called Sian"),
+    ],
+)
+def test_more_fragment_shapes(strategy: str, said: tuple[str, ...], expected: str) -> None:
+    records = _extract(strategy, *said)
+    assert len(records) == 1 and expected in records[0].text
+
+
+@pytest.mark.parametrize(
+    ("said", "old"),
+    [
+        (("I'm flying to Boston on the 12th", "sorry, denver"), "on the 12th"),
+        (("I'm flying to Boston on the 12th", "well, whatever"), "on the 12th"),
+        (("I love jazz", "sorry, blues"), "jazz"),
+    ],
+)
+def test_plain_values_replace_only_a_plain_value_of_a_slot(said: tuple[str, ...], old: str) -> None:
+    records = _extract("SEMANTIC", *said) or _extract("USER_PREFERENCE", *said)
+    assert len(records) == 1 and old in records[0].text
+
+
+def test_meta_remarks_do_not_overwrite_a_value() -> None:
+    existing = [("mem-1", "The user's favourite colour is blue.")]
+    assert _extract("USER_PREFERENCE", "oops wrong chat", existing=existing) == []
+
+
+@pytest.mark.parametrize(
+    ("said", "old", "new"),
+    [
+        ("I quit smoking last year", "The user smokes.", "The user no longer smokes."),
+        ("I stopped eating meat", "The user eats meat.", "The user no longer eats meat."),
+        (
+            "I gave up coffee",
+            "The user drinks coffee every morning.",
+            "The user no longer drinks coffee every morning.",
+        ),
+    ],
+)
+def test_giving_up_a_habit_updates_it(said: str, old: str, new: str) -> None:
+    existing = [("mem-0", "The user likes tea."), ("mem-1", old)]
+    records = _extract("USER_PREFERENCE", said, existing=existing)
+    assert records == [ExtractedRecord(new, replaces="mem-1")]
+
+
+@pytest.mark.parametrize(
+    ("said", "old"),
+    [
+        ("my brother quit smoking", "The user smokes."),
+        ("I stopped eating sugar", "The user eats meat."),
+        ("I gave up on that idea", "The user has an idea."),
+        ("I quit my job", "The user started a new job at Acme."),
+    ],
+)
+def test_giving_up_leaves_unrelated_records(said: str, old: str) -> None:
+    records = _extract("SEMANTIC", said, existing=[("mem-1", old)])
+    assert all(r.replaces is None for r in records)
+
+
+def test_sold_car_updates_the_users_record_not_a_relatives() -> None:
+    existing = [("mem-1", "The user's sister has a car."), ("mem-2", "The user has a car.")]
+    records = _extract("SEMANTIC", "I sold my car", existing=existing)
+    assert ExtractedRecord("The user no longer has a car.", replaces="mem-2") in records
+    assert all(r.replaces != "mem-1" for r in records)
+
+
+def test_a_recount_updates_the_count_of_the_same_thing() -> None:
+    existing = [("mem-1", "The user has 3 kids.")]
+    records = _extract("SEMANTIC", "it's four kids now", existing=existing)
+    assert records == [ExtractedRecord("The user has four kids.", replaces="mem-1")]
+    assert _extract("SEMANTIC", "so it's three cats now", existing=existing) == []
+    dogs = [("mem-1", "The user has two dogs.")]
+    records = _extract(
+        "SEMANTIC", "we just adopted a third dog so it's three dogs now", existing=dogs
+    )
+    assert records == [ExtractedRecord("The user has three dogs.", replaces="mem-1")]
