@@ -1153,12 +1153,20 @@ _DATE_WORD = (
 )
 
 
-def _fragment(text: str) -> tuple[str, str] | None:
-    """(value, rest) of a message that opens with a bare correction, else None.
+_STRONG_MARKER = re.compile(
+    r"\b(?:sorry|oops|whoops|typo|I mean|I meant|correction|make that|or rather|no wait|wait|"
+    r"my bad|my mistake|should be|should have said|not|actually|change of plans?|update)\b",
+    re.I,
+)
 
-    "oops, typo, it's Sian" -> ("Sian", ""); "well, mid-level now, got promoted" ->
-    ("mid-level", "got promoted"). A marker before or "now"/"actually" after the value is
-    required, and the value must not be a clause of its own ("sorry, I live in Porto").
+
+def _fragment(text: str) -> tuple[str, str, bool] | None:
+    """(value, rest, strong) of a message that opens with a bare correction, else None.
+
+    "oops, typo, it's Sian" -> ("Sian", "", True); "well, mid-level now, got promoted" ->
+    ("mid-level", "got promoted", False). A marker before or "now"/"actually" after the
+    value is required, and the value must not be a clause of its own ("sorry, I live in
+    Porto"); ``strong`` says the marker is an unmistakable correction ("sorry", "oops").
     """
     said = _expand_contractions(_strip_symbols(text)).strip()
     match = _FRAGMENT_CORRECTION.match(said)
@@ -1167,7 +1175,9 @@ def _fragment(text: str) -> tuple[str, str] | None:
     value = match.group("value").strip(" -'")
     if not value or _NOT_A_VALUE.match(value) or not (match.group("lead") or match.group("tail")):
         return None
-    return value, (match.group("rest") or match.group("rest2") or "").strip()
+    rest = (match.group("rest") or match.group("rest2") or "").strip()
+    strong = bool(_STRONG_MARKER.search(f"{match.group('lead')} {match.group('tail')}"))
+    return value, rest, strong
 
 
 def _singular(noun: str) -> str:
@@ -1230,7 +1240,7 @@ def _inline_corrected(text: str) -> list[tuple[str, frozenset[str]]]:
     said = _expand_contractions(_strip_symbols(text))
     for marker in _INLINE_MARKER.finditer(said):
         fragment = _fragment(said[marker.end() :])
-        if fragment is None:
+        if fragment is None or not fragment[2]:
             continue
         hits = _statements(said[: marker.start()])
         fixed = _corrected(hits[-1][0], fragment[0], strict=True) if hits else None
@@ -1638,14 +1648,17 @@ class RuleBasedExtractor:
         forced: dict[str, str] = {}
         # the previous USER turn's statements (every strategy), each with its index in texts
         previous: list[tuple[str, int | None]] = []
+        replied = False  # another role spoke since the previous USER turn
         for turn in request.turns:
             if turn.role.upper() != "USER":
+                replied = True
                 continue
             said = _CHANGE_LEAD.sub("", turn.text)
             fragment = _fragment(said)
             hits: list[tuple[str, frozenset[str]]] | None = None
-            if fragment and not _statements(fragment[0]):
-                value, rest = fragment
+            # after a reply "no, Chicago" may answer a question: only "sorry, ..." corrects
+            if fragment and (fragment[2] or not replied) and not _statements(fragment[0]):
+                value, rest, strong = fragment
                 if previous:
                     fixed = _corrected(previous[-1][0], value)
                     if fixed is not None:  # the correction replaces the statement it corrects
@@ -1654,7 +1667,7 @@ class RuleBasedExtractor:
                             texts[index] = fixed
                         previous[-1] = (fixed, index)
                         hits = _statements(rest) if rest else []
-                elif not texts and request.existing:
+                elif strong and not texts and request.existing:
                     last = request.existing[-1]
                     fixed = _corrected(last.text, value)
                     key = subject_key(last.text)
@@ -1677,6 +1690,7 @@ class RuleBasedExtractor:
                         changed.add(text)
                 previous.append((text, index))
             self._recount(said, texts, request.existing, forced)
+            replied = False
         consolidator = _Consolidator(request.existing, self.embeddings, self.similarity_threshold)
         return consolidator.consolidate(texts, changed, forced)
 

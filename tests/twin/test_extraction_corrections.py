@@ -224,3 +224,29 @@ def test_a_recount_updates_the_count_of_the_same_thing() -> None:
         "SEMANTIC", "we just adopted a third dog so it's three dogs now", existing=dogs
     )
     assert records == [ExtractedRecord("The user has three dogs.", replaces="mem-1")]
+
+
+def _conversation(*turns: tuple[str, str]) -> list[ExtractedRecord]:
+    request = ExtractionRequest(
+        strategy_type="SEMANTIC",
+        strategy_id="strat-1",
+        actor_id="actor-1",
+        session_id="sess-1",
+        turns=[ConversationTurn(role, text) for role, text in turns],
+    )
+    return RuleBasedExtractor().extract(request)
+
+
+def test_after_a_reply_only_an_unmistakable_correction_rewrites() -> None:
+    flight = ("USER", "I'm flying to Boston on the 12th")
+    answer = _conversation(flight, ("ASSISTANT", "Is that from New York?"), ("USER", "no, Chicago"))
+    assert answer == [ExtractedRecord("The user is flying to Boston on the 12th.")]
+    fixed = _conversation(flight, ("ASSISTANT", "Boston on the 12th!"), ("USER", "sorry, the 14th"))
+    assert fixed == [ExtractedRecord("The user is flying to Boston on the 14th.")]
+
+
+def test_a_weak_marker_does_not_rewrite_a_stored_record() -> None:
+    existing = [("mem-1", "The user lives in Boston.")]
+    assert _extract("SEMANTIC", "no, Chicago", existing=existing) == []
+    records = _extract("SEMANTIC", "sorry, Chicago", existing=existing)
+    assert records == [ExtractedRecord("The user lives in Chicago.", replaces="mem-1")]
