@@ -1389,7 +1389,8 @@ _STOP = frozenset(
 )
 _HEAD = re.compile(
     r"^the user(?P<of> s [\w ]+?)? (?:(?:is|are|has|have|was|does|do|did|no|longer|not|never|"
-    r"always|usually|normally|often|still|also|really|just|cannot)\s+)*(?P<verb>[a-z]+)"
+    r"always|usually|normally|often|still|also|really|just|cannot)\s+)*"
+    r"(?P<verb>(?:(?:a|an|the|their) )?[a-z]+)\b"  # "has a dog": the thing is the head
 )
 
 
@@ -1410,6 +1411,7 @@ def _head(text: str) -> tuple[str, str] | None:
         return None
     verb = match.group("verb")
     verb = verb[:-2] if verb.endswith(("ches", "shes", "sses")) else verb.rstrip("s") or verb
+    verb = re.sub(r"^(?:a|an|the|their) ", "", verb)
     return (match.group("of") or "").strip(), verb
 
 
@@ -1659,8 +1661,8 @@ class RuleBasedExtractor:
             # after a reply "no, Chicago" may answer a question: only "sorry, ..." corrects
             if fragment and (fragment[2] or not replied) and not _statements(fragment[0]):
                 value, rest, strong = fragment
-                if previous:
-                    fixed = _corrected(previous[-1][0], value)
+                if previous:  # a plain lower-case value needs an unmistakable marker
+                    fixed = _corrected(previous[-1][0], value, strict=not strong)
                     if fixed is not None:  # the correction replaces the statement it corrects
                         index = previous[-1][1]
                         if index is not None:

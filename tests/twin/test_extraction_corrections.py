@@ -250,3 +250,10 @@ def test_a_weak_marker_does_not_rewrite_a_stored_record() -> None:
     assert _extract("SEMANTIC", "no, Chicago", existing=existing) == []
     records = _extract("SEMANTIC", "sorry, Chicago", existing=existing)
     assert records == [ExtractedRecord("The user lives in Chicago.", replaces="mem-1")]
+
+
+def test_a_plain_value_needs_an_unmistakable_marker() -> None:
+    records = _extract("SEMANTIC", "I'm vegetarian", "no meat, no fish")
+    assert "The user is meat." not in [r.text for r in records]
+    existing = [("mem-1", "The user has a dog."), ("mem-2", "The user is vegetarian.")]
+    assert _extract("SEMANTIC", "well, whatever", existing=existing) == []
