@@ -1108,7 +1108,8 @@ _FRAGMENT_CORRECTION = re.compile(
     r"actually|correction|typo|my bad|my mistake|I mean|I meant|make that|or rather|rather|"
     r"it is|it should be|should be|that should be|I should have said|(?:a )?change of plans?|"
     r"(?:quick |small )?update|(?:his|her|its|their) name is|(?:he|she|it) is (?:called|named)|"
-    r"(?:it is )?not (?:[\w'-]+ )?[\w'-]+(?=\s*,|\s+but\b)(?:\s+but)?)\b[\s,:;!.-]*)*)"
+    r"(?:it is )?not (?:[\w'-]+ )?[\w'-]+(?=\s*,|\s+but\b)(?:\s+but)?|"
+    r"(?:he|she|they) (?:(?:has |have )?just )?(?:turned|is|are)(?= \d))\b[\s,:;!.-]*)*)"
     r"(?P<value>[\w' -]{1,40}?)"
     r"(?P<tail>(?:[\s,]+(?:actually|now|instead|then|sorry|lol|haha|tbh|these days))*)"
     r"[\s.!]*(?:$|[,;:.!]\s*(?P<rest>\S.*)$|\s+-+\s+(?P<rest2>\S.*)$)",
@@ -1347,6 +1348,12 @@ _CHANGE_LEAD = re.compile(
     r"^\s*(?:I (?:have )?|I've )?(?:changed my mind|change of heart|on second thought|"
     r"scratch that)[\s,:;.!-]+",
     re.I,
+)
+# "I actually live in Leeds", "my cat's name is actually Luna": the marker inside a clause
+_INNER_ACTUALLY = re.compile(r"(?<=\w)(?:\s*,)?\s+actually(?:\s*,)?(?=\s+\w)", re.I)
+# "my cat is Luna, not Lulu": the value said before ", not" replaces the old one named after it
+_NOT_OLD = re.compile(
+    r"^(?P<new>.*?[\w'-]+),?\s+(?:and\s+)?not\s+(?P<old>[\w' -]{1,30}?)[\s.!]*$", re.I
 )
 # "I left Deloitte", "I quit my job at Acme", "I sold my car": what the user no longer has
 _LEFT = re.compile(
@@ -1655,11 +1662,16 @@ class RuleBasedExtractor:
             if turn.role.upper() != "USER":
                 replied = True
                 continue
-            said = _CHANGE_LEAD.sub("", turn.text)
+            marked = bool(_CHANGE_MARKER.search(turn.text))
+            said = _INNER_ACTUALLY.sub("", _CHANGE_LEAD.sub("", turn.text))
             fragment = _fragment(said)
             hits: list[tuple[str, frozenset[str]]] | None = None
             # after a reply "no, Chicago" may answer a question: only "sorry, ..." corrects
-            if fragment and (fragment[2] or not replied) and not _statements(fragment[0]):
+            if (
+                fragment
+                and (fragment[2] or not replied)
+                and not (_statements(fragment[0]) and _statements(said))
+            ):
                 value, rest, strong = fragment
                 if previous:  # a plain lower-case value needs an unmistakable marker
                     fixed = _corrected(previous[-1][0], value, strict=not strong)
@@ -1681,8 +1693,8 @@ class RuleBasedExtractor:
             if hits is None:
                 self._left(said, texts, request.existing, forced)
                 hits = _inline_corrected(said)
+                self._not_old(said, hits, texts, request.existing, forced)
                 previous = []
-            marked = bool(_CHANGE_MARKER.search(said))
             for text, targets in hits:
                 index = None
                 if strategy in targets:
@@ -1715,6 +1727,36 @@ class RuleBasedExtractor:
                         forced[neg] = record.record_id
                         texts.append(neg)
                         break
+
+    @staticmethod
+    def _not_old(
+        said: str,
+        hits: list[tuple[str, frozenset[str]]],
+        texts: list[str],
+        existing: Sequence[ExistingRecord],
+        forced: dict[str, str],
+    ) -> None:
+        """ "I'm flying on the 9th, not the 8th": the record saying "the 8th" takes "the 9th"."""
+        match = _NOT_OLD.match(_expand_contractions(_strip_symbols(said)).strip())
+        if match is None or not hits:
+            return
+        old = match.group("old").strip()
+        value = " ".join(match.group("new").split()[-len(old.split()) :])
+        name = f" {normalize_text(old)} "
+        records: list[tuple[str, str | None]] = [(t, None) for t in reversed(texts)]
+        records += [(r.text, r.record_id) for r in reversed(existing)]
+        for text, record_id in records:
+            if name not in f" {normalize_text(text)} " or not text.startswith("The user "):
+                continue
+            fixed = _corrected(text, value, strict=True)
+            new = hits[-1][0]  # the statement said, of the same owner and verb
+            if fixed is not None and _head(fixed) == _head(new) is not None:
+                if record_id is not None:
+                    forced[fixed] = record_id
+                else:
+                    texts.remove(text)
+                hits[-1] = (fixed, hits[-1][1])
+                return
 
     @staticmethod
     def _recount(

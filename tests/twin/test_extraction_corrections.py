@@ -257,3 +257,38 @@ def test_a_plain_value_needs_an_unmistakable_marker() -> None:
     assert "The user is meat." not in [r.text for r in records]
     existing = [("mem-1", "The user has a dog."), ("mem-2", "The user is vegetarian.")]
     assert _extract("SEMANTIC", "well, whatever", existing=existing) == []
+
+
+@pytest.mark.parametrize(
+    ("said", "old", "new"),
+    [
+        (
+            "I'm flying on the 9th, not the 8th",
+            "The user is flying to Rome on the 8th.",
+            "The user is flying to Rome on the 9th.",
+        ),
+        (
+            "my cat's name is actually Luna, not Lulu",
+            "The user's cat is called Lulu.",
+            "The user's cat is called Luna.",
+        ),
+        ("correction: I'm 42, not 41", "The user is 41 years old.", "The user is 42 years old."),
+        ("make that three kids", "The user has two kids.", "The user has three kids."),
+    ],
+)
+def test_new_value_not_old_value_updates_the_old_record(said: str, old: str, new: str) -> None:
+    records = _extract(
+        "SEMANTIC", said, existing=[("mem-0", "The user likes tea."), ("mem-1", old)]
+    )
+    assert records == [ExtractedRecord(new, replaces="mem-1")]
+
+
+def test_not_old_value_leaves_a_record_of_another_slot() -> None:
+    existing = [("mem-1", "The user works in London.")]
+    records = _extract("SEMANTIC", "I live in Leeds, not London", existing=existing)
+    assert all(r.replaces != "mem-1" for r in records)
+
+
+def test_pronoun_and_number_corrects_the_previous_turn() -> None:
+    records = _extract("SEMANTIC", "my son is 5", "oh he just turned 6")
+    assert records == [ExtractedRecord("The user's son is 6.")]
