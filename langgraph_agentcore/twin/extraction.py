@@ -1336,10 +1336,11 @@ _COUNT = re.compile(
 _INSTRUCTION = re.compile(r"^the user wants the assistant to (?:always |never )?(?P<verb>\w+)")
 _PHRASE_BREAK = re.compile(r"\b(?:over|to|when|on|for|in|at|because|rather|instead|than)\b")
 
-# A message that changes or corrects what the user said before.
+# A message that changes or corrects what the user said before (a bare "now" is too weak:
+# "I'm a nurse now" is left to the known slots, "from now on" is an instruction).
 _CHANGE_MARKER = re.compile(
     r"\b(?:actually|update|updated|sorry|no wait|oops|whoops|typo|correction|changed my mind|"
-    r"change of (?:plans?|heart)|on second thought|scratch that|now|instead|these days|"
+    r"change of (?:plans?|heart)|on second thought|scratch that|instead|these days|"
     r"nowadays|any ?more|any longer|no longer|switched|not any more|not anymore)\b",
     re.I,
 )
@@ -1391,7 +1392,7 @@ _STOP = frozenset(
         "the user s a an and or of to in on at for with by from is are was were be been has "
         "have had does do did not no longer never always usually now their them they it this "
         "that very really so too also just like day days week weekend morning evening night "
-        "every daily month year time",
+        "every daily month year time assistant about",
     )
 )
 _HEAD = re.compile(
@@ -1406,9 +1407,8 @@ def _content(text: str) -> frozenset[str]:
     norm = _key_text(text)
     match = _HEAD.match(norm)
     words = norm[match.end() if match else 0 :].split()
-    return frozenset(
-        _singular(w) for w in words if w not in _STOP and not w.isdigit() and len(w) > 2
-    )
+    singular = (_singular(w) for w in words if not w.isdigit() and len(w) > 2)
+    return frozenset(w for w in singular if w not in _STOP and w not in _NUMBERS)
 
 
 def _head(text: str) -> tuple[str, str] | None:
@@ -1465,9 +1465,10 @@ def _negation(text: str) -> str | None:
     body = text.rstrip(".")
     if re.match(r"^The user (?:no longer|does not|is not|is no longer|never)\b", body):
         return None
-    match = re.match(r"^The user is (?P<rest>.+)$", body)
+    body = re.sub(r"\s+for (?:about |over |almost |nearly )?\w+ (?:years?|months?)\b.*$", "", body)
+    match = re.match(r"^The user (?:is|has been) (?P<rest>.+)$", body)
     if match:
-        return _sentence(f"The user is no longer {match.group('rest')}")
+        return _sentence(f"The user is no longer {_TAILS.sub('', match.group('rest'))}")
     match = re.match(r"^The user (?P<rest>[a-z]+s\b.*)$", body)
     if match:
         return _sentence(f"The user no longer {match.group('rest')}")
@@ -1578,7 +1579,9 @@ class _Consolidator:
             fits = {
                 r.record_id: r
                 for r in self._existing
-                if _head(r.text) == head and content & _content(r.text)
+                if _head(r.text) == head
+                and content & _content(r.text)
+                and (subject_key(r.text) or ("",))[0] != "instruction"
             }
         return next(iter(fits.values())) if len(fits) == 1 else None
 
@@ -1685,7 +1688,17 @@ class RuleBasedExtractor:
                     last = request.existing[-1]
                     fixed = _corrected(last.text, value)
                     key = subject_key(last.text)
-                    if fixed is not None and key is not None and subject_key(fixed) == key:
+                    if (
+                        fixed is not None
+                        and key is not None
+                        and subject_key(fixed) == key
+                        # a count takes a count ("make that 3 kids") or a model ("Pixel 7")
+                        and (
+                            key[0] != "count"
+                            or bool(_COUNT_VALUE.search(value))
+                            or key[1] in normalize_text(value).split()
+                        )
+                    ):
                         forced[fixed] = last.record_id
                         texts.append(fixed)
                         previous = [(fixed, 0)]

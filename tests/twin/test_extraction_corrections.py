@@ -292,3 +292,30 @@ def test_not_old_value_leaves_a_record_of_another_slot() -> None:
 def test_pronoun_and_number_corrects_the_previous_turn() -> None:
     records = _extract("SEMANTIC", "my son is 5", "oh he just turned 6")
     assert records == [ExtractedRecord("The user's son is 6.")]
+
+
+def test_a_marked_change_needs_a_shared_thing_not_a_shared_number() -> None:
+    existing = [("mem-1", "The user has been in Berlin for about six years now.")]
+    records = _extract(
+        "SEMANTIC", "actually I've been at Deloitte for six years", existing=existing
+    )
+    assert all(r.replaces is None for r in records)
+
+
+def test_an_instruction_from_now_on_does_not_replace_another_instruction() -> None:
+    existing = [("mem-1", "The user wants the assistant to always use metric units.")]
+    records = _extract(
+        "USER_PREFERENCE", "from now on keep your answers under 100 words", existing=existing
+    )
+    assert all(r.replaces is None for r in records)
+
+
+def test_leaving_a_long_held_job_reads_naturally() -> None:
+    existing = [("mem-1", "The user has been at Deloitte for six years now.")]
+    records = _extract("SEMANTIC", "update: I left Deloitte last month", existing=existing)
+    assert records == [ExtractedRecord("The user is no longer at Deloitte.", replaces="mem-1")]
+
+
+def test_a_name_correction_does_not_rename_a_counted_pet_at_session_start() -> None:
+    existing = [("mem-1", "The user has a golden retriever called Biscuit.")]
+    assert _extract("SEMANTIC", "oops, typo, it's Sian", existing=existing) == []
