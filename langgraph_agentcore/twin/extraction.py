@@ -15,10 +15,11 @@ Two extractors are provided:
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -1428,35 +1429,154 @@ _BODY = re.compile(
     re.I,
 )
 
-# "sorry, the 14th" (the next turn): a bare correction of the previous statement's value
+# "sorry, the 14th" (the next turn) or "..., no wait, the 5th" (inline): a bare correction
+# of the previous statement's value; ``lead`` holds the correction markers.
 _FRAGMENT_CORRECTION = re.compile(
-    r"^(?:sorry|I mean|I meant|no wait|wait|oops|correction|make that|or rather|actually)"
-    r"[\s,:;-]+(?:I mean[\s,]+|make that\s+|it is\s+)?(?P<value>[\w' -]{1,40}?)[\s.!]*$",
+    r"^(?P<lead>(?:(?:oh|ah|um+|uh+|hmm+|well|no|nope|ugh|no wait|wait|sorry|oops|whoops|"
+    r"actually|correction|typo|my bad|my mistake|I mean|I meant|make that|or rather|rather|"
+    r"it is|it should be|should be|that should be|I should have said|(?:a )?change of plans?|"
+    r"(?:quick |small )?update|(?:his|her|its|their) name is|(?:he|she|it) is (?:called|named)|"
+    r"(?:it is )?not (?:[\w'-]+ )?[\w'-]+(?=\s*,|\s+but\b)(?:\s+but)?|"
+    r"(?:he|she|they) (?:(?:has |have )?just )?(?:turned|is|are)(?= \d))\b[\s,:;!.-]*)*)"
+    r"(?P<value>[\w' -]{1,40}?)"
+    r"(?P<tail>(?:[\s,]+(?:actually|now|instead|then|sorry|lol|haha|tbh|these days))*)"
+    r"[\s.!]*(?:$|[,;:.!]\s*(?P<rest>\S.*)$|\s+-+\s+(?P<rest2>\S.*)$)",
+    re.I,
+)
+# Where a correction starts inside a message ("on the 3rd, no wait, the 5th").
+_INLINE_MARKER = re.compile(
+    r"(?:,\s*|\s+)(?=(?:no wait|wait no|oops|whoops|or rather|I mean|I meant|make that|"
+    r"my bad)\b)|(?:,|[.!])\s*(?=(?:sorry|wait|oops|no wait)\s*,)",
+    re.I,
+)
+_NOT_A_VALUE = re.compile(
+    r"^(?:I|my|me|we|our|you|your|it|that|this|they|he|she|his|her|its|there|what|how|why|who|"
+    r"ok|okay|"
+    r"thanks|thank you|no worries|never mind|nevermind|np)\b",
+    re.I,
+)
+_NUMBER_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
+_LEVEL = (
+    r"(?:junior|mid[- ]level|mid|senior|lead|principal|staff|chief|head|trainee|intern|"
+    r"assistant|associate|entry[- ]level)"
+)
+# A name, maybe with a model number ("Sam", "New York", "Pixel 6"), not a weekday or month.
+_NAME = (
+    r"(?!(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|"
+    r"april|may|june|july|august|september|october|november|december)\b)"
+    r"(?-i:[A-Z])[\w'-]*(?: (?:(?-i:[A-Z])[\w'-]*|\d[\w.]*))*"
+)
+# The plain value at the end of a record: "... is blue", "... allergic to peanuts".
+_PLAIN_VALUE = re.compile(
+    r"^(?P<keep>The user(?:'s [\w' -]+?)? .*\b(?:is|are|to|of|prefers|called|named))"
+    r" (?P<old>[a-zA-Z]+(?: [a-z]+){0,2})$"
+)
+# Words that show a message is about the chat, not a value ("oops, wrong chat").
+_META = re.compile(
+    r"\b(?:wrong|chat|window|thread|message|typo|joke|kidding|mistake|mind|nothing|whatever|"
+    r"thanks|anyway|ignore|nvm|lol|haha|fine|good|great|cool|okay|ok|yes|yeah|no|nope)\b"
+)
+_DATE_WORD = (
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|"
+    r"april|may|june|july|august|september|october|november|december)"
+)
+
+
+_STRONG_MARKER = re.compile(
+    r"\b(?:sorry|oops|whoops|typo|I mean|I meant|correction|make that|or rather|no wait|wait|"
+    r"my bad|my mistake|should be|should have said|not|actually|change of plans?|update)\b",
     re.I,
 )
 
 
-def _corrected(previous: str, value: str) -> str | None:
+def _fragment(text: str) -> tuple[str, str, bool] | None:
+    """(value, rest, strong) of a message that opens with a bare correction, else None.
+
+    "oops, typo, it's Sian" -> ("Sian", "", True); "well, mid-level now, got promoted" ->
+    ("mid-level", "got promoted", False). A marker before or "now"/"actually" after the
+    value is required, and the value must not be a clause of its own ("sorry, I live in
+    Porto"); ``strong`` says the marker is an unmistakable correction ("sorry", "oops").
+    """
+    said = _expand_contractions(_strip_symbols(text)).strip()
+    match = _FRAGMENT_CORRECTION.match(said)
+    if match is None or "?" in said:
+        return None
+    value = match.group("value").strip(" -'")
+    if not value or _NOT_A_VALUE.match(value) or not (match.group("lead") or match.group("tail")):
+        return None
+    rest = (match.group("rest") or match.group("rest2") or "").strip()
+    strong = bool(_STRONG_MARKER.search(f"{match.group('lead')} {match.group('tail')}"))
+    return value, rest, strong
+
+
+def _singular(noun: str) -> str:
+    noun = noun.lower()
+    if noun in {"children", "kids"}:
+        return "kid" if noun == "kids" else "child"
+    return noun[:-1] if noun.endswith("s") and not noun.endswith("ss") else noun
+
+
+def _corrected(previous: str, value: str, *, strict: bool = False) -> str | None:
     """``previous`` with its value of the same shape replaced by ``value``, if one is found.
 
-    "on the 12th" + "the 14th" -> "on the 14th"; "to Boston" + "Denver" -> "to Denver".
+    "on the 12th" + "the 14th" -> "on the 14th"; "to Boston" + "Denver" -> "to Denver";
+    "a Pixel 6" + "Pixel 7" -> "a Pixel 7"; "two dogs" + "three dogs" -> "three dogs";
+    "a junior dev" + "mid-level" -> "a mid-level dev". ``strict`` (a correction inside a
+    sentence) accepts only values with a capital, a digit, a count or a level.
     """
     body = previous.rstrip(".")
     words = value.split()
     head = words[0].lower()
-    if head in {"the", "on", "in", "at", "to", "for", "from", "a", "an", "with", "by"}:
-        pattern = rf"\b{head} [\w'-]+(?: [\w'-]+){{0,{max(len(words) - 2, 0)}}}"
+    count = re.fullmatch(rf"(?:\d+|{_NUMBER_WORD}) (?P<noun>[a-z]+)", value, re.I)
+    if count:  # "three dogs": the count of the same thing
+        noun = re.escape(_singular(count.group("noun")))
+        pattern = rf"\b(?:\d+|{_NUMBER_WORD}|an?) {noun}(?:s|es|ren)?\b"
+    elif re.fullmatch(rf"{_LEVEL}", value, re.I):
+        pattern = rf"\b{_LEVEL}\b"
+    elif head in {"the", "on", "in", "at", "to", "for", "from", "a", "an", "with", "by"}:
+        if strict and not re.search(r"[A-Z0-9]", value[len(head) :]):
+            return None
+        if value[len(head) + 1 : len(head) + 2].isupper():  # "a Toyota" for "a Honda Civic"
+            pattern = rf"(?<!^)\b{head} {_NAME}"
+        else:
+            pattern = rf"(?<!^)\b{head} [\w'-]+(?: [\w'-]+){{0,{max(len(words) - 2, 0)}}}"
     elif re.fullmatch(r"\d+(?:st|nd|rd|th)?|\d+(?:[.,:]\d+)?", value):
         pattern = r"\b\d+(?:st|nd|rd|th)?(?:[.,:]\d+)?\b"
+    elif re.fullmatch(_NUMBER_WORD, value, re.I):
+        pattern = rf"\b(?:\d+|{_NUMBER_WORD})\b"
+    elif re.fullmatch(_DATE_WORD, value, re.I):
+        pattern = rf"\b{_DATE_WORD}\b"
     elif value[:1].isupper():
-        pattern = r"(?<!^)\b(?-i:[A-Z])[\w'-]*(?: (?-i:[A-Z])[\w'-]*)*"
+        pattern = rf"(?<!^)\b{_NAME}"
+    elif not strict and re.fullmatch(r"[a-z]+(?: [a-z]+){0,2}", value) and not _META.search(value):
+        # "is blue" + "green", "allergic to peanuts" + "tree nuts": the plain value at the end
+        match = _PLAIN_VALUE.match(body)
+        if match is None or match.group("old")[:1].isupper():
+            return None
+        return _sentence(f"{match.group('keep')} {value}")
     else:
         return None
     matches = list(re.finditer(pattern, body, re.I))
     if not matches:
         return None
     last = matches[-1]
-    return _sentence(body[: last.start()] + _third_person_object(value) + body[last.end() :])
+    fixed = body[: last.start()] + _third_person_object(value) + body[last.end() :]
+    return _sentence(fixed) if fixed != body else None
+
+
+def _inline_corrected(text: str) -> list[tuple[str, frozenset[str]]]:
+    """Statements of a message with a correction inside it applied ("3rd, no wait, 5th")."""
+    said = _expand_contractions(_strip_symbols(text))
+    for marker in _INLINE_MARKER.finditer(said):
+        fragment = _fragment(said[marker.end() :])
+        if fragment is None or not fragment[2]:
+            continue
+        hits = _statements(said[: marker.start()])
+        fixed = _corrected(hits[-1][0], fragment[0], strict=True) if hits else None
+        if fixed is not None:
+            rest = _statements(fragment[1]) if fragment[1] else []
+            return [*hits[:-1], (fixed, hits[-1][1]), *rest]
+    return _statements(text)
 
 
 # --------------------------------------------------------------------------- consolidation
@@ -1544,6 +1664,144 @@ _COUNT = re.compile(
 _INSTRUCTION = re.compile(r"^the user wants the assistant to (?:always |never )?(?P<verb>\w+)")
 _PHRASE_BREAK = re.compile(r"\b(?:over|to|when|on|for|in|at|because|rather|instead|than)\b")
 
+# A message that changes or corrects what the user said before (a bare "now" is too weak:
+# "I'm a nurse now" is left to the known slots, "from now on" is an instruction).
+_CHANGE_MARKER = re.compile(
+    r"\b(?:actually|update|updated|sorry|no wait|oops|whoops|typo|correction|changed my mind|"
+    r"change of (?:plans?|heart)|on second thought|scratch that|instead|these days|"
+    r"nowadays|any ?more|any longer|no longer|switched|not any more|not anymore)\b",
+    re.I,
+)
+# "changed my mind, The Bear is my favourite now": the marker is not part of the statement
+_CHANGE_LEAD = re.compile(
+    r"^\s*(?:I (?:have )?|I've )?(?:changed my mind|change of heart|on second thought|"
+    r"scratch that)[\s,:;.!-]+",
+    re.I,
+)
+# "I actually live in Leeds", "my cat's name is actually Luna": the marker inside a clause
+_INNER_ACTUALLY = re.compile(r"(?<=\w)(?:\s*,)?\s+actually(?:\s*,)?(?=\s+\w)", re.I)
+# "my cat is Luna, not Lulu": the value said before ", not" replaces the old one named after it
+_NOT_OLD = re.compile(
+    r"^(?P<new>.*?[\w'-]+),?\s+(?:and\s+)?not\s+(?P<old>[\w' -]{1,30}?)[\s.!]*$", re.I
+)
+# "I left Deloitte", "I quit my job at Acme", "I sold my car": what the user no longer has
+_LEFT = re.compile(
+    r"\bI (?:have )?(?:just |recently |finally )?(?:left|quit|sold|gave up|given up|"
+    r"moved away from|moved out of|stopped working (?:at|for)) (?:my (?:job|position|role) "
+    r"(?:at|with) )?(?P<x>(?-i:[A-Z])[\w&'-]*(?: (?-i:[A-Z])[\w&'-]*)*)",
+    re.I,
+)
+_ORDINAL = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6}
+_ADDED = re.compile(
+    r"^the user (?:adopted|got|bought|has|had|welcomed|rescued) (?:just )?(?:a |an |their )?"
+    rf"(?P<n>{'|'.join(_ORDINAL)}|another) (?P<noun>[a-z]+)$"
+)
+_COUNT_VALUE = re.compile(rf"\b(?P<n>\d+|{_NUMBER_WORD}|an?) (?P<noun>[a-z]+)\b")
+_NUMBERS = {
+    w: n
+    for n, w in enumerate(re.findall(r"\w+", "one two three four five six seven eight nine ten"), 1)
+}
+_NUMBERS["an"] = _NUMBERS["a"] = 1
+# "so it's three dogs now": a new count of something already counted
+_RECOUNT = re.compile(
+    r"\b(?:it is|that is|that makes(?: it)?|makes it|so|now(?: I have| we have)?) "
+    rf"(?P<v>(?:\d+|{_NUMBER_WORD}) [a-z]+)\b",
+    re.I,
+)
+# "I quit smoking", "I gave up red meat", "I sold my car": a habit or thing given up
+_GAVE_UP = re.compile(
+    r"\b(?i:I) (?:have )?(?:just |recently |finally |totally )?(?:quit|gave up|given up|"
+    r"stopped|sold) (?:my |the )?(?!(?:on|at|by|in|to|for|with|the|a|an|it|that|this|them|"
+    r"being|going|working)\b)(?P<x>[a-z][a-z'-]+)(?: (?P<y>[a-z][a-z'-]+))?"
+)
+_STOP = frozenset(
+    re.findall(
+        r"\w+",
+        "the user s a an and or of to in on at for with by from is are was were be been has "
+        "have had does do did not no longer never always usually now their them they it this "
+        "that very really so too also just like day days week weekend morning evening night "
+        "every daily month year time assistant about",
+    )
+)
+_HEAD = re.compile(
+    r"^the user(?P<of> s [\w ]+?)? (?:(?:is|are|has|have|was|does|do|did|no|longer|not|never|"
+    r"always|usually|normally|often|still|also|really|just|cannot)\s+)*"
+    r"(?P<verb>(?:(?:a|an|the|their) )?[a-z]+)\b"  # "has a dog": the thing is the head
+)
+
+
+def _content(text: str) -> frozenset[str]:
+    """Content words of a record (singular), without its owner, verb and small words."""
+    norm = _key_text(text)
+    match = _HEAD.match(norm)
+    words = norm[match.end() if match else 0 :].split()
+    singular = (_singular(w) for w in words if not w.isdigit() and len(w) > 2)
+    return frozenset(w for w in singular if w not in _STOP and w not in _NUMBERS)
+
+
+def _head(text: str) -> tuple[str, str] | None:
+    """Whose record it is and its verb ("the user s dog", "lives"), ignoring negation."""
+    match = _HEAD.match(_key_text(text))
+    if match is None:
+        return None
+    verb = match.group("verb")
+    verb = verb[:-2] if verb.endswith(("ches", "shes", "sses")) else verb.rstrip("s") or verb
+    verb = re.sub(r"^(?:a|an|the|their) ", "", verb)
+    return (match.group("of") or "").strip(), verb
+
+
+def _recounted(text: str, old: str) -> str:
+    """ "got another dog" after "has two dogs" -> "The user has three dogs."."""
+    added = _ADDED.match(_key_text(text))
+    count = _COUNT_VALUE.search(_key_text(old))
+    if added is None or added.group("n") != "another" or count is None:
+        return text
+    number = _NUMBERS.get(count.group("n"), 0) or int(count.group("n") or 0)
+    noun = _singular(added.group("noun"))
+    return _sentence(f"the user has {number + 1} {noun}{'es' if noun.endswith('s') else 's'}")
+
+
+_FILLER = frozenset(
+    re.findall(
+        r"\w+",
+        "last after since because when completely altogether entirely cold recently ago about "
+        "years months weeks yesterday but and",
+    )
+)
+
+
+def _named(name: str) -> Callable[[str], bool]:
+    """Whether a record names ``name`` (whole words)."""
+    return lambda text: f" {normalize_text(name)} " in f" {normalize_text(text)} "
+
+
+def _gave_up(match: re.Match[str], text: str) -> bool:
+    """Whether record ``text`` states the habit or thing the user gave up ("smokes")."""
+    words = normalize_text(text).split()[2:]
+    singular = {_singular(w) for w in words}
+    x, y = match.group("x").lower(), (match.group("y") or "").lower()
+    if x.endswith("ing") and len(x) > 5:  # "smoking" -> "smokes", "running" -> "runs"
+        stem = x[:-3]
+        stem = stem[:-1] if len(stem) > 3 and stem[-1] == stem[-2] else stem
+        found = any(w.startswith(stem) for w in words[:3])
+        return found and (not y or y in _STOP or y in _FILLER or _singular(y) in singular)
+    return _singular(x) in singular
+
+
+def _negation(text: str) -> str | None:
+    """The record saying the user no longer has/does what ``text`` says ("works at X")."""
+    body = text.rstrip(".")
+    if re.match(r"^The user (?:no longer|does not|is not|is no longer|never)\b", body):
+        return None
+    body = re.sub(r"\s+for (?:about |over |almost |nearly )?\w+ (?:years?|months?)\b.*$", "", body)
+    match = re.match(r"^The user (?:is|has been) (?P<rest>.+)$", body)
+    if match:
+        return _sentence(f"The user is no longer {_TAILS.sub('', match.group('rest'))}")
+    match = re.match(r"^The user (?P<rest>[a-z]+s\b.*)$", body)
+    if match:
+        return _sentence(f"The user no longer {match.group('rest')}")
+    return None
+
 
 def _key_text(text: str) -> str:
     """Lower-case words of a record ("'s" kept as "s"), without trailing "now", "anymore"."""
@@ -1568,6 +1826,9 @@ def subject_key(text: str) -> tuple[str, ...] | None:
     if match and (match.group("called") or _SINGLE_ATTRIBUTES.search(match.group("subj"))):
         subject = match.group("subj").replace("favourite", "favorite").replace("colour", "color")
         return ("attribute", subject)
+    match = _ADDED.match(norm)
+    if match:  # "adopted a third dog" or "got another dog" updates "has two dogs"
+        return ("count", _singular(match.group("noun")))
     match = _COUNT.match(norm)
     if match:  # "has two kids" / "has three kids now"
         noun = match.group("noun")
@@ -1624,17 +1885,61 @@ class _Consolidator:
                 best, best_score = record, score
         return best
 
-    def consolidate(self, texts: Iterable[str]) -> list[ExtractedRecord]:
-        """Deduplicate ``texts`` (in order; a later same-slot text supersedes an earlier one)."""
+    def _changed(self, text: str, key: tuple[str, ...] | None) -> ExistingRecord | None:
+        """The one existing record a change ("... now", "actually ...") most likely updates.
+
+        A favourite without its kind updates the one favourite it fits ("my favourite now"
+        -> "favourite show"); otherwise a record with the same owner and verb sharing a
+        content word ("drinks 4 coffees a day" -> "drinks one coffee a day"). Never one
+        about someone else, never when two records fit.
+        """
+        if key is not None and key[0] == "attribute":
+            words = set(key[1].split()) - {"now", "currently", "still"}
+            fits = {
+                r.record_id: r
+                for k, r in self._keys.items()
+                if k[0] == "attribute" and k != key and words and words <= set(k[1].split())
+            }
+        else:
+            head, content = _head(text), _content(text)
+            if head is None or not content:
+                return None
+            fits = {
+                r.record_id: r
+                for r in self._existing
+                if _head(r.text) == head
+                and content & _content(r.text)
+                and (subject_key(r.text) or ("",))[0] != "instruction"
+            }
+        return next(iter(fits.values())) if len(fits) == 1 else None
+
+    def consolidate(
+        self,
+        texts: Iterable[str],
+        changed: Collection[str] = (),
+        forced: Mapping[str, str] | None = None,
+    ) -> list[ExtractedRecord]:
+        """Deduplicate ``texts`` (in order; a later same-slot text supersedes an earlier one).
+
+        ``changed`` texts were said as a change or correction and may update a record
+        outside the known slots; ``forced`` maps a text to the record id it updates.
+        """
+        by_id = {r.record_id: r for r in self._existing}
         out: dict[tuple[str, ...], ExtractedRecord] = {}
         for text in texts:
             norm = normalize_text(text)
             if not norm or norm in self._norms:
                 continue
             key = subject_key(text)
-            target = self._keys.get(key) if key is not None else None
+            target = by_id.get((forced or {}).get(text, ""))
+            if target is None and key is not None:
+                target = self._keys.get(key)
             if target is None:
                 target = self._similar(text)
+            if target is None and text in changed:
+                target = self._changed(text, key)
+            if target is not None and key is not None and key[0] == "count":
+                text = _recounted(text, target.text)
             slot = ("replaces", target.record_id) if target else key or ("text", norm)
             if slot in out and key is None and target is None:
                 continue
@@ -1673,29 +1978,153 @@ class RuleBasedExtractor:
         self.similarity_threshold = similarity_threshold
 
     def extract(self, request: ExtractionRequest) -> list[ExtractedRecord]:
-        """Extract records for ``request.strategy_type``."""
+        """Extract records for ``request.strategy_type``.
+
+        Corrections and changes update what they correct: a bare correction in the next
+        turn ("sorry, the 14th"; at a session's start, of the last stored single-valued
+        record) or inside a message ("the 3rd, no wait, the 5th") rewrites that statement;
+        "I left Deloitte" turns the record naming Deloitte into "no longer ...", and a
+        message with a change marker ("actually", "now", "changed my mind") may update
+        the one record it fits outside the known slots.
+        """
         strategy = normalize_strategy_type(request.strategy_type)
         if strategy == "SUMMARIZATION":
             return self._summarize(request)
         if strategy == "EPISODIC":
             return self._episode(request)
         texts: list[str] = []
-        previous: list[str] = []  # the previous USER turn's records for this strategy
+        changed: set[str] = set()
+        forced: dict[str, str] = {}
+        # the previous USER turn's statements (every strategy), each with its index in texts
+        previous: list[tuple[str, int | None]] = []
+        replied = False  # another role spoke since the previous USER turn
         for turn in request.turns:
             if turn.role.upper() != "USER":
+                replied = True
                 continue
-            current = [text for text, targets in _statements(turn.text) if strategy in targets]
-            fragment = _FRAGMENT_CORRECTION.match(_strip_symbols(turn.text).strip())
-            if not current and fragment and previous:
-                fixed = _corrected(previous[-1], fragment.group("value"))
-                if fixed is not None:  # the correction replaces the statement it corrects
-                    texts[len(texts) - 1] = fixed
-                    previous[-1] = fixed
-                continue
-            texts.extend(current)
-            previous = current
+            marked = bool(_CHANGE_MARKER.search(turn.text))
+            said = _INNER_ACTUALLY.sub("", _CHANGE_LEAD.sub("", turn.text))
+            fragment = _fragment(said)
+            hits: list[tuple[str, frozenset[str]]] | None = None
+            # after a reply "no, Chicago" may answer a question: only "sorry, ..." corrects
+            if (
+                fragment
+                and (fragment[2] or not replied)
+                and not (_statements(fragment[0]) and _statements(said))
+            ):
+                value, rest, strong = fragment
+                if previous:  # a plain lower-case value needs an unmistakable marker
+                    fixed = _corrected(previous[-1][0], value, strict=not strong)
+                    if fixed is not None:  # the correction replaces the statement it corrects
+                        index = previous[-1][1]
+                        if index is not None:
+                            texts[index] = fixed
+                        previous[-1] = (fixed, index)
+                        hits = _statements(rest) if rest else []
+                elif strong and not texts and request.existing:
+                    last = request.existing[-1]
+                    fixed = _corrected(last.text, value)
+                    key = subject_key(last.text)
+                    if (
+                        fixed is not None
+                        and key is not None
+                        and subject_key(fixed) == key
+                        # a count takes a count ("make that 3 kids") or a model ("Pixel 7")
+                        and (
+                            key[0] != "count"
+                            or bool(_COUNT_VALUE.search(value))
+                            or key[1] in normalize_text(value).split()
+                        )
+                    ):
+                        forced[fixed] = last.record_id
+                        texts.append(fixed)
+                        previous = [(fixed, 0)]
+                        hits = _statements(rest) if rest else []
+            if hits is None:
+                self._left(said, texts, request.existing, forced)
+                hits = _inline_corrected(said)
+                self._not_old(said, hits, texts, request.existing, forced)
+                previous = []
+            for text, targets in hits:
+                index = None
+                if strategy in targets:
+                    index = len(texts)
+                    texts.append(text)
+                    if marked:
+                        changed.add(text)
+                previous.append((text, index))
+            self._recount(said, texts, request.existing, forced)
+            replied = False
         consolidator = _Consolidator(request.existing, self.embeddings, self.similarity_threshold)
-        return consolidator.consolidate(texts)
+        return consolidator.consolidate(texts, changed, forced)
+
+    @staticmethod
+    def _left(
+        said: str, texts: list[str], existing: Sequence[ExistingRecord], forced: dict[str, str]
+    ) -> None:
+        """ "I left Deloitte", "I quit smoking": the user's record of it becomes "no longer"."""
+        said = _expand_contractions(_strip_symbols(said))
+        fits = [_named(m.group("x")) for m in _LEFT.finditer(said)]
+        fits += [functools.partial(_gave_up, m) for m in _GAVE_UP.finditer(said)]
+        for fit in fits:
+            for i in range(len(texts) - 1, -1, -1):
+                if fit(texts[i]) and (neg := _negation(texts[i])):
+                    texts[i] = neg
+                    break
+            else:
+                for record in reversed(existing):
+                    if fit(record.text) and (neg := _negation(record.text)):
+                        forced[neg] = record.record_id
+                        texts.append(neg)
+                        break
+
+    @staticmethod
+    def _not_old(
+        said: str,
+        hits: list[tuple[str, frozenset[str]]],
+        texts: list[str],
+        existing: Sequence[ExistingRecord],
+        forced: dict[str, str],
+    ) -> None:
+        """ "I'm flying on the 9th, not the 8th": the record saying "the 8th" takes "the 9th"."""
+        match = _NOT_OLD.match(_expand_contractions(_strip_symbols(said)).strip())
+        if match is None or not hits:
+            return
+        old = match.group("old").strip()
+        value = " ".join(match.group("new").split()[-len(old.split()) :])
+        name = f" {normalize_text(old)} "
+        records: list[tuple[str, str | None]] = [(t, None) for t in reversed(texts)]
+        records += [(r.text, r.record_id) for r in reversed(existing)]
+        for text, record_id in records:
+            if name not in f" {normalize_text(text)} " or not text.startswith("The user "):
+                continue
+            fixed = _corrected(text, value, strict=True)
+            new = hits[-1][0]  # the statement said, of the same owner and verb
+            if fixed is not None and _head(fixed) == _head(new) is not None:
+                if record_id is not None:
+                    forced[fixed] = record_id
+                else:
+                    texts.remove(text)
+                hits[-1] = (fixed, hits[-1][1])
+                return
+
+    @staticmethod
+    def _recount(
+        said: str, texts: list[str], existing: Sequence[ExistingRecord], forced: dict[str, str]
+    ) -> None:
+        """ "so it's three dogs now": the count record of the same thing takes the number."""
+        for match in _RECOUNT.finditer(_expand_contractions(_strip_symbols(said))):
+            value = match.group("v")
+            records: list[tuple[str, str | None]] = [(t, None) for t in reversed(texts)]
+            records += [(r.text, r.record_id) for r in reversed(existing)]
+            for text, record_id in records:
+                key = subject_key(text)
+                fixed = _corrected(text, value) if key and key[0] == "count" else None
+                if fixed is not None and subject_key(fixed) == key:
+                    if record_id is not None:
+                        forced[fixed] = record_id
+                    texts.append(fixed)
+                    break
 
     def _turn_points(self, turns: Sequence[ConversationTurn]) -> list[tuple[str, bool]]:
         """Short third-person sentences for a summary, each flagged True if from the user."""

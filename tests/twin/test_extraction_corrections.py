@@ -1,0 +1,321 @@
+"""Corrections and changes consolidate into the earlier record (RuleBasedExtractor)."""
+
+from __future__ import annotations
+
+import pytest
+
+from langgraph_agentcore.twin.extraction import (
+    ConversationTurn,
+    ExistingRecord,
+    ExtractedRecord,
+    ExtractionRequest,
+    RuleBasedExtractor,
+    subject_key,
+)
+
+
+def _extract(
+    strategy: str, *said: str, existing: list[tuple[str, str]] | None = None
+) -> list[ExtractedRecord]:
+    request = ExtractionRequest(
+        strategy_type=strategy,
+        strategy_id="strat-1",
+        actor_id="actor-1",
+        session_id="sess-1",
+        turns=[ConversationTurn("USER", text) for text in said],
+        existing=[ExistingRecord(i, t) for i, t in existing or []],
+    )
+    return RuleBasedExtractor().extract(request)
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        (("I'm flying to Lisbon on the 3rd, no wait, the 5th",), "on the 5th"),
+        (("I have 2 kids, no wait, 3 kids",), "has 3 kids"),
+        (("I have 3 kids, oops I mean 4",), "has 4 kids"),
+        (("I work at Google, I mean Alphabet",), "works at Alphabet"),
+        (("I'm a junior dev at a bank", "well, mid-level now, got promoted"), "mid-level dev"),
+        (("I'm a senior engineer", "well, lead now"), "lead engineer"),
+        (("I have a cat", "sorry, two cats"), "has two cats"),
+        (("I'm flying to Boston on the 12th", "sorry, Denver"), "to Denver"),
+    ],
+)
+def test_fragment_corrections_rewrite_the_value(said: tuple[str, ...], expected: str) -> None:
+    records = _extract("SEMANTIC", *said)
+    assert len(records) == 1 and expected in records[0].text
+
+
+def test_brand_and_number_correction_replaces_the_stored_record() -> None:
+    existing = [("mem-1", "The user has a Pixel 6.")]
+    for said in (("my phone is a Pixel 6", "oh sorry, Pixel 7 actually"), ("sorry, Pixel 7",)):
+        records = _extract("SEMANTIC", *said, existing=existing)
+        assert records == [ExtractedRecord("The user has a Pixel 7.", replaces="mem-1")]
+
+
+def test_bare_correction_at_session_start_fixes_the_last_single_valued_record() -> None:
+    existing = [("mem-1", "The user's partner is called Sam.")]
+    records = _extract("SEMANTIC", "oops, typo, it's Sian", existing=existing)
+    assert records == [ExtractedRecord("The user's partner is called Sian.", replaces="mem-1")]
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["oops, typo, it's Sian", "no worries, thanks", "Thanks, Bob", "ok, Monday then"],
+)
+def test_fragments_leave_other_records_alone(said: str) -> None:
+    existing = [("mem-1", "The user likes The Beatles.")]
+    assert _extract("USER_PREFERENCE", said, existing=existing) == []
+
+
+def test_inline_apology_or_aside_is_not_a_correction() -> None:
+    assert _extract("SEMANTIC", "I love it, I mean the food is great") == []
+    records = _extract("SEMANTIC", "I'm flying to Boston on the 12th", "no, Tuesday")
+    assert records == [ExtractedRecord("The user is flying to Boston on the 12th.")]
+
+
+def test_leaving_an_employer_updates_the_record_naming_it() -> None:
+    existing = [("mem-1", "The user lives in Leeds."), ("mem-2", "The user works at Google.")]
+    records = _extract("SEMANTIC", "I left Google last month", existing=existing)
+    assert records == [ExtractedRecord("The user no longer works at Google.", replaces="mem-2")]
+
+
+def test_leaving_never_touches_a_relatives_record() -> None:
+    existing = [("mem-1", "The user's brother works at Google.")]
+    assert _extract("SEMANTIC", "I left Google", existing=existing) == []
+
+
+def test_a_new_statement_about_the_slot_wins_over_the_negation() -> None:
+    existing = [("mem-1", "The user lives in London.")]
+    records = _extract(
+        "SEMANTIC", "I left London last year, I live in Leeds now", existing=existing
+    )
+    assert records == [ExtractedRecord("The user lives in Leeds now.", replaces="mem-1")]
+
+
+def test_an_added_pet_updates_the_count() -> None:
+    existing = [("mem-1", "The user has two dogs.")]
+    records = _extract("SEMANTIC", "we just adopted a third dog", existing=existing)
+    assert records == [ExtractedRecord("The user adopted a third dog.", replaces="mem-1")]
+    assert _extract("SEMANTIC", "my sister adopted a third dog", existing=existing) == [
+        ExtractedRecord("The user's sister adopted a third dog.")
+    ]
+    assert subject_key("The user got a second cat.") == subject_key("The user has one cat.")
+
+
+def test_changed_favourite_updates_the_one_favourite_it_fits() -> None:
+    one = [("mem-1", "The user's favourite show is Succession.")]
+    records = _extract(
+        "USER_PREFERENCE", "changed my mind, The Bear is my favourite now", existing=one
+    )
+    assert len(records) == 1 and records[0].replaces == "mem-1"
+    assert "The Bear" in records[0].text and "changed" not in records[0].text
+    two = [*one, ("mem-2", "The user's favourite band is Coldplay.")]
+    records = _extract("USER_PREFERENCE", "The Bear is my favourite now", existing=two)
+    assert [r.replaces for r in records] == [None]  # ambiguous: neither is replaced
+
+
+def test_a_change_about_the_user_never_replaces_a_relatives_record() -> None:
+    existing = [("mem-1", "The user's sister lives in Paris.")]
+    records = _extract("SEMANTIC", "actually I live in Paris now", existing=existing)
+    assert [r.replaces for r in records] == [None]
+
+
+@pytest.mark.parametrize(
+    ("strategy", "said", "expected"),
+    [
+        ("SEMANTIC", ("I live in Leeds. Sorry, Sheffield.",), "The user lives in Sheffield."),
+        ("SEMANTIC", ("my daughter is 7", "oops, 8"), "The user's daughter is 8."),
+        (
+            "USER_PREFERENCE",
+            ("my favourite colour is blue", "actually it's green now"),
+            "The user's favourite colour is green.",
+        ),
+        ("USER_PREFERENCE", ("I prefer tea", "sorry, coffee"), "The user prefers coffee."),
+        (
+            "SEMANTIC",
+            ("I'm allergic to peanuts", "sorry, I meant tree nuts"),
+            "The user is allergic to tree nuts.",
+        ),
+        ("SEMANTIC", ("I drive a Honda Civic", "oh it's a Toyota actually"), "a Toyota"),
+        (
+            "SEMANTIC",
+            ("I have a golden retriever called Max", "oops, his name is Rex"),
+            "The user has a golden retriever called Rex.",
+        ),
+        (
+            "SEMANTIC",
+            ("I'm moving to Berlin in May", "change of plans, Munich instead"),
+            "The user is moving to Munich in May.",
+        ),
+        ("SEMANTIC", ("my partner's name is Sam", "it's not Sam, Sian"), "called Sian"),
+        ("SEMANTIC", ("my partner's name is Sam", "not Sam but Sian"), "called Sian"),
+    ],
+)
+def test_more_fragment_shapes(strategy: str, said: tuple[str, ...], expected: str) -> None:
+    records = _extract(strategy, *said)
+    assert len(records) == 1 and expected in records[0].text
+
+
+@pytest.mark.parametrize(
+    ("said", "old"),
+    [
+        (("I'm flying to Boston on the 12th", "sorry, denver"), "on the 12th"),
+        (("I'm flying to Boston on the 12th", "well, whatever"), "on the 12th"),
+        (("I love jazz", "sorry, blues"), "jazz"),
+    ],
+)
+def test_plain_values_replace_only_a_plain_value_of_a_slot(said: tuple[str, ...], old: str) -> None:
+    records = _extract("SEMANTIC", *said) or _extract("USER_PREFERENCE", *said)
+    assert len(records) == 1 and old in records[0].text
+
+
+def test_meta_remarks_do_not_overwrite_a_value() -> None:
+    existing = [("mem-1", "The user's favourite colour is blue.")]
+    assert _extract("USER_PREFERENCE", "oops wrong chat", existing=existing) == []
+
+
+@pytest.mark.parametrize(
+    ("said", "old", "new"),
+    [
+        ("I quit smoking last year", "The user smokes.", "The user no longer smokes."),
+        ("I stopped eating meat", "The user eats meat.", "The user no longer eats meat."),
+        (
+            "I gave up coffee",
+            "The user drinks coffee every morning.",
+            "The user no longer drinks coffee every morning.",
+        ),
+    ],
+)
+def test_giving_up_a_habit_updates_it(said: str, old: str, new: str) -> None:
+    existing = [("mem-0", "The user likes tea."), ("mem-1", old)]
+    records = _extract("USER_PREFERENCE", said, existing=existing)
+    assert records == [ExtractedRecord(new, replaces="mem-1")]
+
+
+@pytest.mark.parametrize(
+    ("said", "old"),
+    [
+        ("my brother quit smoking", "The user smokes."),
+        ("I stopped eating sugar", "The user eats meat."),
+        ("I gave up on that idea", "The user has an idea."),
+        ("I quit my job", "The user started a new job at Acme."),
+    ],
+)
+def test_giving_up_leaves_unrelated_records(said: str, old: str) -> None:
+    records = _extract("SEMANTIC", said, existing=[("mem-1", old)])
+    assert all(r.replaces is None for r in records)
+
+
+def test_sold_car_updates_the_users_record_not_a_relatives() -> None:
+    existing = [("mem-1", "The user's sister has a car."), ("mem-2", "The user has a car.")]
+    records = _extract("SEMANTIC", "I sold my car", existing=existing)
+    assert ExtractedRecord("The user no longer has a car.", replaces="mem-2") in records
+    assert all(r.replaces != "mem-1" for r in records)
+
+
+def test_a_recount_updates_the_count_of_the_same_thing() -> None:
+    existing = [("mem-1", "The user has 3 kids.")]
+    records = _extract("SEMANTIC", "it's four kids now", existing=existing)
+    assert records == [ExtractedRecord("The user has four kids.", replaces="mem-1")]
+    assert _extract("SEMANTIC", "so it's three cats now", existing=existing) == []
+    dogs = [("mem-1", "The user has two dogs.")]
+    records = _extract(
+        "SEMANTIC", "we just adopted a third dog so it's three dogs now", existing=dogs
+    )
+    assert records == [ExtractedRecord("The user has three dogs.", replaces="mem-1")]
+
+
+def _conversation(*turns: tuple[str, str]) -> list[ExtractedRecord]:
+    request = ExtractionRequest(
+        strategy_type="SEMANTIC",
+        strategy_id="strat-1",
+        actor_id="actor-1",
+        session_id="sess-1",
+        turns=[ConversationTurn(role, text) for role, text in turns],
+    )
+    return RuleBasedExtractor().extract(request)
+
+
+def test_after_a_reply_only_an_unmistakable_correction_rewrites() -> None:
+    flight = ("USER", "I'm flying to Boston on the 12th")
+    answer = _conversation(flight, ("ASSISTANT", "Is that from New York?"), ("USER", "no, Chicago"))
+    assert answer == [ExtractedRecord("The user is flying to Boston on the 12th.")]
+    fixed = _conversation(flight, ("ASSISTANT", "Boston on the 12th!"), ("USER", "sorry, the 14th"))
+    assert fixed == [ExtractedRecord("The user is flying to Boston on the 14th.")]
+
+
+def test_a_weak_marker_does_not_rewrite_a_stored_record() -> None:
+    existing = [("mem-1", "The user lives in Boston.")]
+    assert _extract("SEMANTIC", "no, Chicago", existing=existing) == []
+    records = _extract("SEMANTIC", "sorry, Chicago", existing=existing)
+    assert records == [ExtractedRecord("The user lives in Chicago.", replaces="mem-1")]
+
+
+def test_a_plain_value_needs_an_unmistakable_marker() -> None:
+    records = _extract("SEMANTIC", "I'm vegetarian", "no meat, no fish")
+    assert "The user is meat." not in [r.text for r in records]
+    existing = [("mem-1", "The user has a dog."), ("mem-2", "The user is vegetarian.")]
+    assert _extract("SEMANTIC", "well, whatever", existing=existing) == []
+
+
+@pytest.mark.parametrize(
+    ("said", "old", "new"),
+    [
+        (
+            "I'm flying on the 9th, not the 8th",
+            "The user is flying to Rome on the 8th.",
+            "The user is flying to Rome on the 9th.",
+        ),
+        (
+            "my cat's name is actually Luna, not Lulu",
+            "The user's cat is called Lulu.",
+            "The user's cat is called Luna.",
+        ),
+        ("correction: I'm 42, not 41", "The user is 41 years old.", "The user is 42 years old."),
+        ("make that three kids", "The user has two kids.", "The user has three kids."),
+    ],
+)
+def test_new_value_not_old_value_updates_the_old_record(said: str, old: str, new: str) -> None:
+    records = _extract(
+        "SEMANTIC", said, existing=[("mem-0", "The user likes tea."), ("mem-1", old)]
+    )
+    assert records == [ExtractedRecord(new, replaces="mem-1")]
+
+
+def test_not_old_value_leaves_a_record_of_another_slot() -> None:
+    existing = [("mem-1", "The user works in London.")]
+    records = _extract("SEMANTIC", "I live in Leeds, not London", existing=existing)
+    assert all(r.replaces != "mem-1" for r in records)
+
+
+def test_pronoun_and_number_corrects_the_previous_turn() -> None:
+    records = _extract("SEMANTIC", "my son is 5", "oh he just turned 6")
+    assert records == [ExtractedRecord("The user's son is 6.")]
+
+
+def test_a_marked_change_needs_a_shared_thing_not_a_shared_number() -> None:
+    existing = [("mem-1", "The user has been in Berlin for about six years now.")]
+    records = _extract(
+        "SEMANTIC", "actually I've been at Deloitte for six years", existing=existing
+    )
+    assert all(r.replaces is None for r in records)
+
+
+def test_an_instruction_from_now_on_does_not_replace_another_instruction() -> None:
+    existing = [("mem-1", "The user wants the assistant to always use metric units.")]
+    records = _extract(
+        "USER_PREFERENCE", "from now on keep your answers under 100 words", existing=existing
+    )
+    assert all(r.replaces is None for r in records)
+
+
+def test_leaving_a_long_held_job_reads_naturally() -> None:
+    existing = [("mem-1", "The user has been at Deloitte for six years now.")]
+    records = _extract("SEMANTIC", "update: I left Deloitte last month", existing=existing)
+    assert records == [ExtractedRecord("The user is no longer at Deloitte.", replaces="mem-1")]
+
+
+def test_a_name_correction_does_not_rename_a_counted_pet_at_session_start() -> None:
+    existing = [("mem-1", "The user has a golden retriever called Biscuit.")]
+    assert _extract("SEMANTIC", "oops, typo, it's Sian", existing=existing) == []
