@@ -424,7 +424,7 @@ _INLINE_CORRECTION = re.compile(
 )
 
 
-def _inline_corrected(sentence: str) -> str:
+def _inline_value_fixed(sentence: str) -> str:
     """ "on the 3rd, no wait, the 5th" -> "on the 5th": the value replaces as many words."""
     while (match := _INLINE_CORRECTION.search(sentence)) is not None:
         value = match.group("value")
@@ -554,7 +554,7 @@ def _clauses(text: str) -> list[str]:
             then, comma, rest = when.group("then").partition(",")
             then = re.sub(r"\s+(?:please|pls|plz)$", "", then.strip(), flags=re.I)
             sentence = f"{then} {when.group('when')}{comma}{rest}"
-        sentence = _COUPLE.sub("I", _inline_corrected(sentence))
+        sentence = _COUPLE.sub("I", _inline_value_fixed(sentence))
         sentence = _NO_IN_ANSWERS.sub(r"do not use \g<obj>", sentence)
         sentence = _NO_FORMAT.sub(r"do not use \g<obj>", sentence)
         profile = _PROFILE.match(_lead_stripped(sentence))
@@ -1375,10 +1375,19 @@ _RECENT = re.compile(
 )
 
 
+# Leaving or giving something up changes an existing record (see the consolidation
+# below), it is not a new one ("I left Google", "I stopped eating meat").
+_GIVING_UP = re.compile(
+    r"^I (?:just |recently |finally |have )?(?:left|quit|sold|gave up|given up|stopped|"
+    r"got promoted|got rid of|moved out|switched|changed|cut down|cut out)\b",
+    re.I,
+)
+
+
 def _learned(clause: str) -> tuple[str, frozenset[str]] | None:
     """The clause model's reading of a clause no rule matched: (record, strategies)."""
     model = default_model()
-    if model is None or _RECENT.search(clause):
+    if model is None or _RECENT.search(clause) or _GIVING_UP.match(clause):
         return None
     probs = model.predict(clause)
     label = max(probs, key=probs.__getitem__)
@@ -1644,7 +1653,8 @@ _ATTRIBUTE = re.compile(
 _SINGLE_ATTRIBUTES = re.compile(
     r"(?:^|\s)(?:name|names|favou?rite|birthday|job|occupation|profession|email|phone number|"
     r"address|age|height|weight|nationality|hometown|zodiac sign|star sign|pronouns|"
-    r"timezone|time zone|car|budget|salary|goal)(?:\s|$)"
+    r"timezone|time zone|car|budget|salary|goal|phone|laptop|computer|tablet|employer|"
+    r"school|university|uni|shift|shifts|religion|year|grade|level)(?:\s|$)"
 )
 _SENTIMENT = re.compile(
     r"^the user (?:likes|loves|enjoys|adores|dislikes|hates|avoids|does not like|"
