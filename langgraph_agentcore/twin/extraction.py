@@ -192,7 +192,10 @@ _REQUESTS = re.compile(
 _SUBJECT = r"(?:I|my|we|our)\b"
 _LEAD_WORDS = r"(?:(?:now|then|also|actually|and|but|so|plus|oh|well|btw)\s+)*"
 # Verbs that open a clause whose subject "I" was left out ("I'm retired, used to be ...").
-_ELLIPTIC = r"(?:used to|moved|grew up|love|like|hate|prefer|work|live|have been|got)\b"
+_ELLIPTIC = (
+    r"(?:used to|moved|grew up|love|like(?! \d| a\b| an\b| the\b| maybe\b| literally\b| really\b|"
+    r" this\b| that\b| so\b| very\b| super\b)|hate|prefer|work|live|have been|got)\b"
+)
 _COUNTED = (
     r"(?:one|two|three|four|five|six|\d+) (?:kids?|children|sons?|daughters?|dogs?|cats?|"
     r"grandkids|grandchildren|grandsons?|granddaughters?)\b"
@@ -208,8 +211,12 @@ _RESTORABLE = (
 )
 _CLAUSE_BREAK = re.compile(
     rf",?\s+(?:and|but|so|also|plus|because|since|though|although|while|whereas)\s+"
-    rf"(?={_LEAD_WORDS}{_SUBJECT})|,\s*(?={_LEAD_WORDS}{_SUBJECT})|;\s*|\s+-+\s+|,\s+so\s+"
+    rf"(?={_LEAD_WORDS}{_SUBJECT})(?!I (?:was|turned|got|moved|left|started|had)\b)"
+    rf"|,\s*(?={_LEAD_WORDS}{_SUBJECT})|;\s*|\s+-+\s+|\s*[\u2014\u2013]+\s*|,\s+so\s+"
+    rf"|,?\s+(?:and|but) (?:also |like |also like )*(?={_RESTORABLE}|(?:always|never)\b)"
     rf"|,\s*(?={_ELLIPTIC}|{_COUNTED}|\d{{1,3}} (?:now|years old)\b|{_RESTORABLE})"
+    r"|,\s*(?=(?!(?:nothing|something|anything|everything|morning|evening)\b)[a-z]{3,}ing "
+    r"(?:my|a|an|the|for|at|in|on|as|to|with|from|full|part)\b)"
     r"|,?\s+and\s+(?=(?:he|she|they|it)\b)|,\s*(?=(?:he|she)\b)"
     r"|,\s*(?=[\w-]+(?: [\w-]+)? is where (?:I|we)\b)"
     # "... so gluten is a no-go": a consequence, not part of the fact ("so much" is)
@@ -220,12 +227,21 @@ _CLAUSE_BREAK = re.compile(
 _ELLIPTIC_START = re.compile(_ELLIPTIC, re.I)
 _COUNTED_START = re.compile(rf"{_COUNTED}(?:\s*\([^)]*\))?$", re.I)
 _QUESTION_BREAK = re.compile(r",\s*|\s+(?:and|but|so)\s+", re.I)
+# What makes the last part of a "?" sentence a question ("... can you recommend one?")
+_ASKS = re.compile(
+    r"^\W*(?:what|whats|how|hows|is|are|am|was|were|can|could|do|does|did|should|would|will|"
+    r"shall|may|might|any|anything|anyone|which|who|whom|whose|where|when|why|isn|aren|right|"
+    r"or|ok|okay|yes|no|really|seriously|thoughts|ideas|recommendations|suggestions|tips)\b|"
+    r"\b(?:you|your|u|ur)\b|^\W*\w+\W*$",
+    re.I,
+)
 
 _LEAD = re.compile(
     r"^(?:oh|ooh|ah|aw|well|also|and|but|so|yes|yeah|yep|yup|no|nope|actually|btw|fyi|um+|uh+|"
     r"hmm+|ok|okay|sorry|oh wait|wait|honestly|now|anyway|anyways|plus|basically|right|"
     r"hey|hi|hello|lol|haha\w*|oops|then|though|although|because|since|cause|cuz|"
     r"fwiw|tbf|ngl|imo|imho|iirc|afaik|not gonna lie|to be fair|for context|fyi|"
+    r"ew+|ugh+|omg|yuck|meh|nah|long story(?: short)?|basically|"
     r"just so you know|by the way|for the record|fun fact|to be honest|as you know|"
     r"you know|I mean|I meant(?: to say| that)?|what I meant is|for what it is worth|"
     r"in fact|these days|nowadays|currently|"
@@ -239,7 +255,9 @@ _LEAD = re.compile(
 _TRAIL = re.compile(
     r"[\s,;:.-]*\b(?:lol|lmao|haha\w*|hehe\w*|btw|by the way|tbh|to be honest|honestly|"
     r"fyi|just so you know|for the record|I guess|I think|I suppose|if possible|"
-    r"if you can(?: [\w']+)*|if that helps|please|pls|plz|thanks|thank you|anyway|anyways|"
+    r"if you can(?: [\w']+)*|if that helps|please|pls|plz|thx|ty|cheers|ugh+|"
+    r"(?:do not|dont) judge(?: me)?|no judg(?:e)?ment(?: please| pls)?|bear with me|"
+    r"thanks|thank you|anyway|anyways|"
     r"actually|so yeah|yeah|you know|just saying|for context|too|as well|so no\b.*|"
     r"so please\b.*|ever)$",
     re.I,
@@ -277,6 +295,17 @@ _REWRITES = (
     (re.compile(r"^I am not (.+?)[\s,]*(?:any ?more|any longer)$", re.I), r"I am no longer \1"),
     (re.compile(r"^I have not (.+?)[\s,]*(?:any ?more|any longer)$", re.I), r"I no longer have \1"),
     (re.compile(r"^I have got\b", re.I), "I have"),
+    (re.compile(r"^I not (?=[a-z])", re.I), "I do not "),
+    (re.compile(r"^I am (?=(?:move|live|work|go|have|like|love)\b)", re.I), "I "),
+    (re.compile(r"^like (?=(?:allergic|intolerant|vegan|vegetarian|diabetic)\b)", re.I), ""),
+    # "for travel I prefer aisle seats": a leading topic phrase
+    (
+        re.compile(
+            r"^(?:for|at|in|on|with|when it comes to|as for|regarding) [\w' -]{1,25}?,? (?=I\b)",
+            re.I,
+        ),
+        "",
+    ),
     # "you can call me Jo", "feel free to keep it short": an instruction put as a permission
     (
         re.compile(
@@ -375,10 +404,14 @@ _INLINE_QUESTION = re.compile(
 _EMOJI_BREAK = re.compile(r"\s*(?:[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF]\ufe0f?)+\s*")
 
 
+_DASH_BREAK = re.compile(r"\s*[\u2014\u2013]+\s*|\s+-{1,2}\s+")
+
+
 def _sentences(text: str) -> list[tuple[str, bool]]:
     """Split text into (sentence, is_question) pairs."""
     out: list[tuple[str, bool]] = []
     text = _EMOJI_BREAK.sub(lambda m: ". " if m.end() < len(text) else "", text)
+    text = _DASH_BREAK.sub(". ", text)
     text = _ABBREVIATION.sub("\\1\u2024", _strip_symbols(text))
     for match in re.finditer(r"[^.!?\n]+[.!?]*", text):
         raw = match.group(0).strip().replace("\u2024", ".")
@@ -478,6 +511,12 @@ _NO_IN_ANSWERS = re.compile(
 )
 
 
+# "our rescue greyhound, biscuit, is terrified of thunder": a name between commas
+_APPOSITIVE = re.compile(
+    r"\b((?:my|our) (?:[\w-]+ ){0,3}[\w-]+), ([\w'-]+(?: [\w'-]+)?),\s+"
+    r"(?=(?:is|are|was|has|have|had|who|lives|loves|hates|gets|can|cannot|will)\b)",
+    re.I,
+)
 # "no emojis please", "skip the jargon": answer formats the user does not want
 _NO_FORMAT = re.compile(
     r"^(?:please |pls |plz |and )?(?:no|avoid|skip|stop (?:using|putting|adding|including|"
@@ -512,7 +551,7 @@ _STANDING_REQUEST = re.compile(
     re.I,
 )
 _INSTRUCTION_VERBS = (
-    r"use|give|cite|write|keep|answer|reply|respond|include|add|show|put|list|explain|"
+    r"use|give|cite|write|keep|answer|reply|respond|include|add|show|put|list|explain|make|"
     r"mention|remind|tell|ask|check|double-check|link|stick to|default to|convert|measure|"
     r"format|quote|avoid|skip|start|end|label|translate|spell|round"
 )
@@ -534,7 +573,37 @@ _SUBJECTLESS = (
         "I am ",
     ),
     (re.compile(r"^(?=(?:fave|favourite|favorite)\b)", re.I), "my "),
+    (re.compile(r"^(?=type (?:1|2|one|two) diabetic\b)", re.I), "I am "),
+    (
+        re.compile(
+            r"^(?=(?:(?:a |an )?(?:severe|serious|mild|bad|nasty|deadly|life-threatening) )?"
+            r"[\w-]+(?: [\w-]+)? (?:allergy|intolerance)\b)",
+            re.I,
+        ),
+        "I have ",
+    ),
 )
+# "pescatarian here", "freelance translator here (french and italian)": a self-description
+_HERE = re.compile(
+    r"^(?P<np>(?!(?:I|my|it|that|this|there|you|we)\b)[\w -]{3,40}?) here\b(?P<rest>.*)$", re.I
+)
+_ADJECTIVE_SELF = re.compile(
+    r"^(?:strictly |mostly |fully )?(?:vegetarian|vegan|pescatarian|pescetarian|flexitarian|"
+    r"keto|paleo|plant[- ]based|gluten[- ]free|dairy[- ]free|kosher|halal|lactose[- ]intolerant|"
+    r"teetotal|sober|diabetic|coeliac|celiac|married|single|divorced|widowed|retired|"
+    r"left-handed|self-employed|unemployed)$",
+    re.I,
+)
+# "I have two cats (miso and tofu) and a tortoise": two possessions, two records
+_PARENS = re.compile(r"\([^)]*\)")
+_HAVE_AND = re.compile(
+    r"^I (?P<verb>have|own|speak|play) (?P<first>[^,]+?),? and (?:also )?"
+    r"(?P<second>(?:a|an|one|two|three|four|five|six|\d+|some|a bit of|a little|basic) .+)$",
+    re.I,
+)
+_I_AM_HERE = re.compile(r"^(I am (?:an? )?[\w -]{3,40}?) here\b.*$", re.I)
+# "47 and back at uni": an age, then the rest
+_AGE_AND = re.compile(r"^(?P<age>\d{1,2}) and (?P<rest>.+)$", re.I)
 
 
 def _clauses(text: str) -> list[str]:
@@ -557,11 +626,14 @@ def _clauses(text: str) -> list[str]:
         sentence = _COUPLE.sub("I", _inline_value_fixed(sentence))
         sentence = _NO_IN_ANSWERS.sub(r"do not use \g<obj>", sentence)
         sentence = _NO_FORMAT.sub(r"do not use \g<obj>", sentence)
+        sentence = _APPOSITIVE.sub(r"\1 \2 ", sentence)
         profile = _PROFILE.match(_lead_stripped(sentence))
         if profile and not is_question:
             parts = [_profile_clause(i) for i in _PROFILE_SPLIT.split(profile.group("items"))]
         elif is_question:
-            parts = _QUESTION_BREAK.split(sentence)[:-1]
+            parts = _QUESTION_BREAK.split(sentence)
+            if _ASKS.search(parts[-1]):
+                parts = parts[:-1]
         else:
             parts = re.split(_CLAUSE_BREAK, sentence)
         for raw in parts:
@@ -571,6 +643,22 @@ def _clauses(text: str) -> list[str]:
                 part = f"I am {_article(role.group('role'))} {role.group('role')}"
             for pattern, subject in _SUBJECTLESS:
                 part = pattern.sub(subject, part, count=1)
+            part = _I_AM_HERE.sub(r"\1", part)  # "I am pescatarian here, fish yes meat no"
+            here = _HERE.match(part)
+            if here:
+                np = here.group("np").strip()
+                art = "" if _ADJECTIVE_SELF.match(np) else f"{_article(np)} "
+                part = f"I am {art}{np}{here.group('rest').split(',')[0]}"
+            pair = _HAVE_AND.match(_PARENS.sub(lambda m: m.group(0).replace(" and ", " & "), part))
+            if pair:
+                clauses.append(
+                    f"I {pair.group('verb')} {pair.group('first')}".replace(" & ", " and ")
+                )
+                part = f"I {pair.group('verb')} {pair.group('second')}".replace(" & ", " and ")
+            age = _AGE_AND.match(part)
+            if age:
+                clauses.append(f"I am {age.group('age')}")
+                part = f"I am {age.group('rest')}"
             if _ELLIPTIC_START.match(part):
                 part = f"I {part}"
             elif _COUNTED_START.match(part):
@@ -717,7 +805,7 @@ _RULES = _rules(
             rf"^I {_ADVERBS}(?P<neg2>do not|never|cannot|can not) {_ADVERBS}"
             r"(?P<verb>eat|drink|touch)\b ?(?P<opt>(?:any |much )?(?:red |processed )?"
             r"(?:meat|pork|beef|lamb|veal|poultry|chicken|fish|seafood|shellfish|dairy|eggs|"
-            r"gluten|wheat|alcohol|booze|animal products|anything with a face)\b.*)",
+            r"gluten|wheat|animal products|anything with a face)\b.*)",
             "the user {negverb} {opt}",
             _B,
         ),
@@ -741,6 +829,13 @@ _RULES = _rules(
             _P,
         ),
         (rf"^I {_ADVERBS}avoid (?P<obj>.+)", "the user avoids {obj}", _P),
+        (
+            r"^(?:make|keep|write) (?:them|it|everything|those|these|all of them) "
+            r"(?P<obj>[\w+#. -]+?),? (?P<when>(?:when(?:ever)?|if) (?:you|I) .+|by default|"
+            r"every time .+|from now on|always)$",
+            "the user wants the assistant to use {obj} {when}",
+            _P,
+        ),
         # "leicester is where I work"
         (
             r"^(?P<obj>[\w' -]+?) is where I (?P<verb>live|work|grew up|study|was born|"
@@ -795,7 +890,7 @@ _RULES = _rules(
             _P,
         ),
         (
-            r"^(?P<verb>use|give|write|keep|answer|reply|respond|format|explain|include|add|"
+            r"^(?P<verb>use|give|write|keep|answer|reply|respond|format|explain|include|add|make|"
             r"show|cite|put|stick to|default to|assume|quote|list|convert|measure|express) "
             r"(?P<obj>.+?),? (?P<when>(?:when(?:ever)?|if) (?:you|I) .+|every time .+|by default|"
             r"all the time|each time .+|for everything|in (?:all )?(?:your|the) "
@@ -1329,7 +1424,8 @@ _LEADING_ADVERB = re.compile(
 
 _MY_VERB = re.compile(
     r"^my [\w' -]+? (?:is|are|was|were|has|have|had|does|do|did|will|would|can|cannot|"
-    r"lives?|works?|gets?|goes|takes?|loves?|hates?|likes?|[a-z]{3,}s|[a-z]{3,}ed)\b",
+    r"lives?|works?|gets?|goes|takes?|loves?|hates?|likes?|gave|got|bought|made|took|set|sent|"
+    r"[a-z]{3,}s|[a-z]{3,}ed)\b",
     re.I,
 )
 
@@ -1384,6 +1480,10 @@ _GIVING_UP = re.compile(
 )
 
 
+# "The user finds them silly.": about something said before, not a lasting fact
+_PRONOUN_ONLY = re.compile(r"^The user (?:\w+ ){1,2}(?:them|it|that|this|those|these|one)\b", re.I)
+
+
 def _learned(clause: str) -> tuple[str, frozenset[str]] | None:
     """The clause model's reading of a clause no rule matched: (record, strategies)."""
     model = default_model()
@@ -1394,7 +1494,7 @@ def _learned(clause: str) -> tuple[str, frozenset[str]] | None:
     if label == "none" or probs[label] < _LEARNED_MIN:
         return None
     text = _generic_record(clause)
-    if text is None:
+    if text is None or _PRONOUN_ONLY.match(text):
         return None
     return text, _LEARNED_TARGETS[label]
 

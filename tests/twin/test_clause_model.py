@@ -198,6 +198,47 @@ def test_extractor_without_the_model_uses_rules_only(monkeypatch: pytest.MonkeyP
         # medical devices are facts, not habits; "we both" is the user
         ("i wear hearing aids in both ears", ["The user wears hearing aids in both ears."], []),
         ("we both love onsen", [], ["The user loves onsen."]),
+        # dashes and appositive names, "X here", ages, two possessions, "??" after a statement
+        (
+            "our rescue greyhound, biscuit, is terrified of thunder — any tips for fireworks?",
+            ["The user's rescue greyhound biscuit is terrified of thunder."],
+            [],
+        ),
+        (
+            "pescatarian here, fish yes meat no",
+            ["The user is pescatarian."],
+            ["The user is pescatarian."],
+        ),
+        (
+            "im lactose intolerant and also like allergic to kiwi??",
+            ["The user is lactose intolerant.", "The user is allergic to kiwi."],
+            ["The user is lactose intolerant.", "The user is allergic to kiwi."],
+        ),
+        (
+            "we have two cats (miso and tofu) and a very old tortoise called gerald",
+            [
+                "The user has two cats (miso and tofu).",
+                "The user has a very old tortoise called gerald.",
+            ],
+            [],
+        ),
+        (
+            "47 and back at uni doing a part time MSc",
+            ["The user is 47 years old.", "The user is back at uni doing a part time MSc."],
+            [],
+        ),
+        # non-native grammar, leading topic phrases, "make them X when you ..."
+        (
+            "I not eat pork because of my religion",
+            ["The user does not eat pork because of their religion."],
+            ["The user does not eat pork because of their religion."],
+        ),
+        ("For travel I prefer aisle seats", [], ["The user prefers aisle seats."]),
+        (
+            "when u give me code examples make them typescript, thx",
+            [],
+            ["The user wants the assistant to use typescript when you give me code examples."],
+        ),
         # read by the model: no rule knows these shapes
         ("I'm on blood thinners (warfarin)", ["The user is on blood thinners (warfarin)."], []),
         ("Originally I'm from Cork", ["The user is originally from Cork."], []),
