@@ -1363,11 +1363,11 @@ _PAST_IRREGULAR = (
     r"bought|got|had|went|made|took|left|lost|sold|grew up|became|began|broke|came|found|"
     r"gave|kept|knew|met|ran|spent|taught|wore|wrote|quit|passed|switched|moved"
 )
+# (imperatives look the same: "use bullet points", "read this", "avoid jargon" are left out)
 _BASE_VERBS = (
-    r"love|like|hate|prefer|adore|enjoy|work|live|have|own|drive|speak|play|use|wear|run|"
-    r"study|teach|eat|drink|cannot|can not|do not|do|never|am|volunteer|cook|bake|listen|"
-    r"watch|read|train|commute|cycle|swim|sing|paint|knit|avoid|rent|care|look after|"
-    r"need|want|think|feel|hope|wish|guess|know"
+    r"love|like|hate|prefer|adore|enjoy|work|live|have|own|drive|speak|play|wear|"
+    r"study|teach|eat|drink|cannot|can not|do not|never|am|volunteer|cook|bake|"
+    r"commute|cycle|swim|sing|paint|knit|rent"
 )
 _NOT_GERUND = (
     r"nothing|something|anything|everything|morning|evening|thing|king|ring|spring|wedding|"
@@ -1499,14 +1499,48 @@ def _learned(clause: str) -> tuple[str, frozenset[str]] | None:
     return text, _LEARNED_TARGETS[label]
 
 
+# Catch-all rules ("my X is Y", "I am X", "I have X", "I <verb> X") read any statement of
+# their shape, momentary or not; the clause model vetoes them when it is sure the clause
+# holds nothing to keep ("my wifi is acting up", "I have been coughing for three days").
+_BROAD_TEMPLATES = frozenset(
+    {
+        "the user's {subj} {be} {obj}",
+        "the user's {subj} {obj}",
+        "the user has {obj}",
+        "the user is {verb} {obj}",
+        "the user {verb} {opt}",
+        "the user {verb3} {obj}",
+    }
+)
+_VETO_MIN = 0.9
+
+
+def _vetoed(clause: str, hit: tuple[str, frozenset[str]]) -> bool:
+    """True when a catch-all rule read ``clause`` and the clause model says "none"."""
+    if not _broad(clause):
+        return False
+    model = default_model()
+    return model is not None and model.predict(clause)["none"] >= _VETO_MIN
+
+
+def _broad(clause: str) -> bool:
+    for rule in _RULES:
+        if rule.pattern.match(clause) and _apply_rules(clause) is not None:
+            return rule.template in _BROAD_TEMPLATES
+    return _GENERIC_FACT.match(clause) is not None
+
+
 def _read_clause(clause: str) -> tuple[str, frozenset[str]] | None:
     """Rules first (as typed, then with a left-out "I" restored), then the clause model."""
     hit = _apply_rules(clause)
     if hit is not None:
-        return hit
+        return None if _vetoed(clause, hit) else hit
     restored = _restore_subject(clause)
     if restored is not None:
-        return _apply_rules(restored) or _learned(restored)
+        hit = _apply_rules(restored)
+        if hit is not None:
+            return None if _vetoed(restored, hit) else hit
+        return _learned(restored)
     return _learned(clause)
 
 
