@@ -156,7 +156,8 @@ _CONTRACTIONS = (
         r"\1 not",
     ),
     (re.compile(r"\bfave?\b", re.I), "favourite"),
-    (re.compile(r"\bhows\b", re.I), "how is"),
+    (re.compile(r"\b(how|what|where|who|that|there|she|he)s\b", re.I), r"\1 is"),
+    (re.compile(r"\btheyre\b", re.I), "they are"),
     (re.compile(r"\bur\b", re.I), "your"),
     (re.compile(r"\bu\b(?!-)", re.I), "you"),
     # the same without apostrophes, as typed on phones ("im", "ive", "dont")
@@ -215,7 +216,7 @@ _CLAUSE_BREAK = re.compile(
     rf"|,\s*(?={_LEAD_WORDS}{_SUBJECT})|;\s*|\s+-+\s+|\s*[\u2014\u2013]+\s*|,\s+so\s+"
     rf"|,?\s+(?:and|but) (?:also |like |also like )*(?={_RESTORABLE}|(?:always|never)\b)"
     rf"|,\s*(?={_ELLIPTIC}|{_COUNTED}|\d{{1,3}} (?:now|years old)\b|{_RESTORABLE})"
-    r"|,\s*(?=(?!(?:nothing|something|anything|everything|morning|evening)\b)[a-z]{3,}ing "
+    r"|,\s*(?=(?!(?:nothing|something|anything|everything|morning|evening)\b)[a-z]{2,}ing "
     r"(?:my|a|an|the|for|at|in|on|as|to|with|from|full|part)\b)"
     r"|,?\s+and\s+(?=(?:he|she|they|it)\b)|,\s*(?=(?:he|she)\b)"
     r"|,\s*(?=[\w-]+(?: [\w-]+)? is where (?:I|we)\b)"
