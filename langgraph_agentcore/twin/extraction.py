@@ -315,7 +315,14 @@ _SMALL_TALK = re.compile(
     r"sorry (?:to hear that|about that)|sounds (?:fun|lovely|exciting)|"
     r"(?:good|great) (?:question|idea|goal|plan)|let me know (?:how it goes|if you need "
     r"anything(?: else)?|if (?:that|this) helps)|(?:I )?hope (?:that|this|it) helps|"
-    r"anything else)"
+    r"anything else|nah|naw|yup|ya|morning|evening|all good|doing (?:well|good|great|ok)|"
+    # "how r u", "hows it going", "whats up": chat greetings typed fast
+    r"how (?:are|r) (?:you|u|ya|things)(?: doing| going)?(?: today)?|"
+    r"how is (?:it|everything|life) (?:going|been)?|what is up|whats up|sup|"
+    # a mood given in answer to a greeting ("not bad, bit sleepy lol")
+    r"(?:a )?(?:(?:little |tiny )?bit |bit of a |kinda |kind of |pretty |so |very |really |"
+    r"super |quite |just )?(?:tired|sleepy|bored|knackered|meh|busy|chilling|relaxing)|"
+    r"cannot complain|take care|enjoy (?:your|the) (?:day|evening|weekend|night)|bye for now)"
     r"[\s,!.:;-]*)+$",
     re.I,
 )
