@@ -322,7 +322,8 @@ _SMALL_TALK = re.compile(
     # a mood given in answer to a greeting ("not bad, bit sleepy lol")
     r"(?:a )?(?:(?:little |tiny )?bit |bit of a |kinda |kind of |pretty |so |very |really |"
     r"super |quite |just )?(?:tired|sleepy|bored|knackered|meh|busy|chilling|relaxing)|"
-    r"cannot complain|take care|enjoy (?:your|the) (?:day|evening|weekend|night)|bye for now)"
+    r"cannot complain|take care|dear|mate|buddy|pal|bye for now|"
+    r"enjoy (?:your|the) (?:day|evening|weekend|night))"
     r"[\s,!.:;-]*)+$",
     re.I,
 )
@@ -603,22 +604,66 @@ def _lead_stripped(sentence: str) -> str:
     return sentence
 
 
+# A question or request typed without "?" or put as a statement ("whats a good gel brand",
+# "trying to figure out if i need to register for vat", "not sure which one to pick").
+_ASKING = re.compile(
+    r"^(?:(?:what|how|where|who|when|which|why)s\b|any (?:tips|ideas|advice|suggestions|"
+    r"recommendations|thoughts|good)\b|anything (?:I|you|u) (?:can|could|should)\b|"
+    r"(?:I am |I was |am |was |just )?(?:trying|want|wanting|need|needing|would like|wanted|hoping)"
+    r" to (?:figure out|work out|find out|understand|decide|know|learn how|choose|pick)\b|"
+    r"(?:I am |I was |am |just )?(?:wondering|not sure (?:if|whether|how|what|which|where|when)|"
+    r"unsure (?:if|whether|how|what|which)|curious (?:if|whether|how|what|which|about))\b|"
+    r"I do not know (?:if|whether|how|what|which|where)\b|help me\b|"
+    r"(?:I am )?looking for (?:advice|tips|ideas|recommendations|suggestions|help)\b)",
+    re.I,
+)
+# Where a request starts after a statement in one sentence ("freelance translator here,
+# trying to figure out ...").
+_ASKING_BREAK = re.compile(r"(?:,|;|\s+-+)\s+|\s+(?:and|but|so)\s+", re.I)
+
+
+def _is_asking(sentence: str) -> bool:
+    """Whether a sentence (not marked with "?") asks or requests something."""
+    lead = _lead_stripped(sentence)
+    return (
+        bool(_NOT_STATEMENTS.match(lead))
+        or any(_ASKING.match(_lead_stripped(p)) for p in _ASKING_BREAK.split(sentence))
+        or any(
+            # "I'm trying to get back into running ..." states a fact, asks nothing
+            _REQUESTS.match(_lead_stripped(c)) and _apply_rules(_clean_clause(c)) is None
+            for c in _CLAUSE_BREAK.split(sentence)
+        )
+    )
+
+
 def _meaningful(text: str) -> list[tuple[str, bool]]:
     """Sentences worth quoting, each flagged True when it is a question or request."""
     return [
-        (
-            sentence,
-            is_question
-            or bool(_NOT_STATEMENTS.match(sentence))
-            or any(
-                # "I'm trying to get back into running ..." states a fact, asks nothing
-                _REQUESTS.match(_lead_stripped(c)) and _apply_rules(_clean_clause(c)) is None
-                for c in _CLAUSE_BREAK.split(sentence)
-            ),
-        )
+        (sentence, is_question or _is_asking(sentence))
         for sentence, is_question in _sentences(_expand_contractions(text))
         if len(sentence.split()) >= 2 and not _is_small_talk(sentence)
     ]
+
+
+def _request_split(sentence: str) -> tuple[str, str]:
+    """Split "<statement>, <request>" into its statement and request parts.
+
+    The statement part is empty when the sentence opens with the request, or when what
+    comes before it is the context of the request (a problem, "my knee hurts, should I ...").
+    """
+    for match in _ASKING_BREAK.finditer(sentence):
+        head, rest = sentence[: match.start()].strip(), sentence[match.end() :].strip()
+        if _is_asking(rest) and not _is_asking(head):
+            if (
+                len(head.split()) < 2
+                or _is_small_talk(head)
+                or _PROBLEM.search(head)
+                or _REACTION.search(head)
+                or _statements(head)  # a fact read stays with the request it explains
+            ):
+                return "", sentence
+            return head, rest
+    return "", sentence
 
 
 def _sentence(subject_and_predicate: str) -> str:
@@ -1977,6 +2022,115 @@ _PROBLEM = re.compile(
 )
 
 
+# A reaction to the assistant's suggestion ("the crumble sounds good, can I ..."), not news.
+_REACTION = re.compile(
+    r"\b(?:sounds?|looks?|seems?) (?:good|great|perfect|nice|lovely|delicious|amazing|fine|"
+    r"interesting|helpful|useful|easy|doable)\b",
+    re.I,
+)
+# A statement that reports back on the assistant's advice ("tried all that, still ...").
+_FOLLOW_UP = re.compile(
+    r"^(?:(?:I )?(?:tried|did|done|followed|used|checked|switched|changed|restarted)\b|"
+    r"(?:that|this|it|still|same)\b)",
+    re.I,
+)
+_SHE_HE = re.compile(r"^(?:she|he)(?: is\b|s\b|\b)", re.I)
+_MY_KIN = re.compile(
+    rf"\bmy ((?:grand)?(?:{_RELATIONS}|daughter|son|granddaughter|grandson|grandkid))\b", re.I
+)
+_IF_IT_MATTERS = re.compile(r"\s*,?\s*\bif (?:that|it) (?:matters|helps)\b", re.I)
+
+
+def _user_points(text: str, sentences: list[tuple[str, bool]]) -> list[str]:
+    """Summary points of one USER turn: its facts, what it said no rule reads, what it asked.
+
+    A problem stated ("my wifi keeps dropping") is what the user asked about, and its
+    clause gives no fact of its own; a statement before a request in one sentence
+    ("freelance translator here, trying to figure out ...") is said, not asked.
+    """
+    problem_facts = {
+        fact
+        for sentence, _ in sentences
+        for clause in _CLAUSE_BREAK.split(sentence)
+        if _PROBLEM.search(clause)
+        for fact, _ in _statements(clause)
+    }
+    facts = [f for f in dict.fromkeys(t for t, _ in _statements(text)) if f not in problem_facts]
+    said: list[str] = []
+    asked: list[str] = []
+    statements: list[str] = []
+    kin: str | None = None
+    for sentence, is_request in sentences:
+        if is_request:
+            head, body = _request_split(sentence)
+            asked.append(body)
+            if head:
+                statements.append(head)
+        else:
+            statements.append(sentence)
+    problems: list[str] = []
+    if not asked:  # "my cat keeps throwing up, she's 12": the problem is asked, the rest said
+        for i, statement in enumerate(statements):
+            parts = re.split(r",\s+", statement)
+            at = next((j for j, part in enumerate(parts) if _PROBLEM.search(part)), None)
+            if at is not None:
+                asked.append(", ".join(parts[: at + 1]))
+                problems = [asked[0]]
+                statements[i : i + 1] = [asked[0], *parts[at + 1 :]]
+                break
+    for statement in statements:
+        mentions = _MY_KIN.findall(statement)
+        she = _SHE_HE.match(statement)
+        if kin is not None and she:  # "She lives in Australia.", "shes 12"
+            verb = " is" if she.group(0).lower().endswith("s") else ""
+            statement = f"{kin}{verb}{statement[she.end() :]}"
+            facts += [f for f, _ in _statements(statement) if f not in facts]
+        if mentions:
+            kin = f"my {mentions[-1]}"
+        statement = _IF_IT_MATTERS.sub("", statement).strip(" ,")
+        if (
+            len(statement.split()) < 2
+            or _is_small_talk(statement)
+            or statement in problems
+            or _statements(statement)
+        ):
+            continue
+        # beside a request or facts only news counts, not a follow-up or a reaction
+        if (asked or facts) and (
+            _FOLLOW_UP.match(_lead_stripped(statement)) or _REACTION.search(statement)
+        ):
+            continue
+        said.append(statement)
+    if not said and not asked and not facts:
+        said = [sentences[0][0]]
+    if not asked:  # an answer before the facts ("beaches mostly, and my husband ...")
+        opening = _clean_clause(_CLAUSE_BREAK.split(sentences[0][0])[0])
+        if (
+            facts
+            and opening
+            and not said
+            and not _is_small_talk(opening)
+            and not _statements(opening)
+        ):
+            said.append(opening)
+    out = list(facts)
+    out += [f'The user said: "{_quote(s)}".' for s in said]
+    out += [f'The user asked: "{_quote(asked[0])}".'] if asked else []
+    return out
+
+
+def _reply(sentences: list[tuple[str, bool]]) -> str:
+    """The assistant's substantive sentence, after a short opener ("That is often congestion.")."""
+    long = [s for s, _ in sentences if len(s.split()) > 3]
+    if not long:
+        return sentences[0][0]
+    first = long[0]
+    rest = long[1:]
+    if len(first.split()) <= 5 and rest:
+        return f"{first}. {rest[0]}"
+    return first
+
+
 class RuleBasedExtractor:
     """Deterministic, model-free extractor (the twin's default).
 
@@ -2152,29 +2306,9 @@ class RuleBasedExtractor:
             if not sentences:
                 continue
             if role == "USER":
-                facts = list(dict.fromkeys(text for text, _ in _statements(turn.text)))
-                requests = [s for s, is_request in sentences if is_request]
-                opening = _clean_clause(_CLAUSE_BREAK.split(sentences[0][0])[0])
-                if (
-                    facts
-                    and not requests
-                    and opening
-                    and not _is_small_talk(opening)
-                    and _apply_rules(opening) is None
-                ):
-                    # an answer before the facts ("beaches mostly, and my husband ...")
-                    points.append((f'The user said: "{_quote(opening)}".', True))
-                points.extend((fact, True) for fact in facts)
-                if not requests:  # a problem stated, not asked ("my wifi keeps dropping")
-                    requests = [s for s, _ in sentences if _PROBLEM.search(s)]
-                if requests:
-                    points.append((f'The user asked: "{_quote(requests[0])}".', True))
-                elif not facts:
-                    points.append((f'The user said: "{_quote(sentences[0][0])}".', True))
+                points.extend((p, True) for p in _user_points(turn.text, sentences))
             elif role == "ASSISTANT":
-                # Skip a short opener ("Sounds fun!", "Sorry about that.") when more follows.
-                reply = next((s for s, _ in sentences if len(s.split()) > 3), sentences[0][0])
-                points.append((f'The assistant replied: "{_quote(reply)}".', False))
+                points.append((f'The assistant replied: "{_quote(_reply(sentences))}".', False))
             elif role == "TOOL":
                 points.append((f'A tool returned: "{_quote(sentences[0][0], 80)}".', False))
         return points
