@@ -297,7 +297,9 @@ _SMALL_TALK = re.compile(
     r"^(?:(?:hi|hello|hey|hiya|yo|thanks|thank you|thx|ty|so much|a lot|again|very much|"
     r"ok|okay|k|sure|great|cool|nice|awesome|perfect|fine|good|great choice|good choice|"
     r"excellent|wonderful|lovely|amazing|sounds good|sounds great|sounds perfect|"
-    r"that is (?:great|perfect|fine|awesome|good|nice|lovely|amazing|helpful|all)|"
+    r"(?:that|this|it) (?:is|was) (?:really |very |so |super |most |extremely )?(?:great|"
+    r"perfect|fine|awesome|good|nice|lovely|amazing|helpful|useful|brilliant|all)|"
+    r"(?:(?:one|just one) more|another|(?:a )?quick|(?:a )?small|a) question|"
     r"that works|yes|yeah|yep|no|nope|please|bye|goodbye|see you|see ya|later|"
     r"good (?:morning|afternoon|evening|night)|of course|certainly|absolutely|got it|"
     r"noted|happy to help|glad to help|glad I could help|you are welcome|no problem|"
@@ -607,8 +609,9 @@ def _lead_stripped(sentence: str) -> str:
 # A question or request typed without "?" or put as a statement ("whats a good gel brand",
 # "trying to figure out if i need to register for vat", "not sure which one to pick").
 _ASKING = re.compile(
-    r"^(?:(?:what|how|where|who|when|which|why)s\b|any (?:tips|ideas|advice|suggestions|"
-    r"recommendations|thoughts|good)\b|anything (?:I|you|u) (?:can|could|should)\b|"
+    r"^(?:(?:what|how|where|who|when|which|why)s\b|any (?:[\w-]+ ){0,2}?(?:tips|ideas|advice|"
+    r"suggestions|recommendations|thoughts|options)\b|any good\b|"
+    r"anything (?:I|you|u) (?:can|could|should)\b|"
     r"(?:I am |I was |am |was |just )?(?:trying|want|wanting|need|needing|would like|wanted|hoping)"
     r" to (?:figure out|work out|find out|understand|decide|know|learn how|choose|pick)\b|"
     r"(?:I am |I was |am |just )?(?:wondering|not sure (?:if|whether|how|what|which|where|when)|"
@@ -617,6 +620,7 @@ _ASKING = re.compile(
     r"(?:I am )?looking for (?:advice|tips|ideas|recommendations|suggestions|help)\b)",
     re.I,
 )
+_REPORTED_BACK = re.compile(r"^(?:did|done|tried) (?:all )?(?:that|it|this|those|them)\b", re.I)
 # Where a request starts after a statement in one sentence ("freelance translator here,
 # trying to figure out ...").
 _ASKING_BREAK = re.compile(r"(?:,|;|\s+-+)\s+|\s+(?:and|but|so)\s+", re.I)
@@ -625,6 +629,8 @@ _ASKING_BREAK = re.compile(r"(?:,|;|\s+-+)\s+|\s+(?:and|but|so)\s+", re.I)
 def _is_asking(sentence: str) -> bool:
     """Whether a sentence (not marked with "?") asks or requests something."""
     lead = _lead_stripped(sentence)
+    if _REPORTED_BACK.match(lead):  # "did that, still crashing" reports, asks nothing
+        return False
     return (
         bool(_NOT_STATEMENTS.match(lead))
         or any(_ASKING.match(_lead_stripped(p)) for p in _ASKING_BREAK.split(sentence))
@@ -2015,9 +2021,12 @@ class _Consolidator:
 
 # A problem the user reports, which a summary keeps as what they asked about.
 _PROBLEM = re.compile(
-    r"\b(?:keeps?|kept) (?:on )?[a-z]+ing\b|\b(?:is|are|was) not working\b|"
-    r"\bstopped working\b|\b(?:will|would) not (?:start|turn on|load|connect|charge|open|"
-    r"print|sync|boot)\b|\b(?:aches?|hurts?|is killing me|is broken|broke down)\b",
+    r"\b(?:keeps?|kept) (?:on )?[a-z]+ing\b|\b(?:not|isnt|arent) working\b|\bstopped working\b|"
+    r"\b(?:(?:will|would|does|do|did|can|could) not|wont|doesnt|dont|didnt|cant|cannot)"
+    r" (?:start|turn on|load|connect|charge|open|print|sync|boot|work|play|save|send|update|"
+    r"install|pair|log in|sign in)\b|\b(?:crashes|crashed|freezes|froze)\b|"
+    r"\bgetting (?:an? |this |the )?(?:[\w-]+ )?error\b|"
+    r"\b(?:aches?|hurts?|is killing me|is broken|broke down)\b",
     re.I,
 )
 
@@ -2034,6 +2043,7 @@ _FOLLOW_UP = re.compile(
     r"(?:that|this|it|still|same)\b)",
     re.I,
 )
+_NEWS = re.compile(r"\b(?:my|our|mine|ours)\b|\d", re.I)
 _SHE_HE = re.compile(r"^(?:she|he)(?: is\b|s\b|\b)", re.I)
 _MY_KIN = re.compile(
     rf"\bmy ((?:grand)?(?:{_RELATIONS}|daughter|son|granddaughter|grandson|grandkid))\b", re.I
@@ -2059,13 +2069,18 @@ def _user_points(text: str, sentences: list[tuple[str, bool]]) -> list[str]:
     said: list[str] = []
     asked: list[str] = []
     statements: list[str] = []
+    heads: set[str] = set()  # the context said before a request ("translator here, ...")
     kin: str | None = None
     for sentence, is_request in sentences:
         if is_request:
             head, body = _request_split(sentence)
             asked.append(body)
+            for part in _ASKING_BREAK.split(body)[1:]:  # "make it firmer, and always use ..."
+                if not (_is_asking(part) or _PROBLEM.search(part) or _REACTION.search(part)):
+                    facts += [f for f, _ in _statements(part) if f not in facts]
             if head:
                 statements.append(head)
+                heads.add(head)
         else:
             statements.append(sentence)
     problems: list[str] = []
@@ -2095,9 +2110,13 @@ def _user_points(text: str, sentences: list[tuple[str, bool]]) -> list[str]:
             or _statements(statement)
         ):
             continue
-        # beside a request or facts only news counts, not a follow-up or a reaction
+        # beside a request or facts only news about the user's world counts ("My
+        # granddaughter gave me a tablet"), not a follow-up, a reaction or a mood
         if (asked or facts) and (
-            _FOLLOW_UP.match(_lead_stripped(statement)) or _REACTION.search(statement)
+            _FOLLOW_UP.match(_lead_stripped(statement))
+            or _REACTION.search(statement)
+            or _MOMENTARY.search(statement)
+            or not (she or statement in heads or _NEWS.search(statement))
         ):
             continue
         said.append(statement)
@@ -2119,16 +2138,25 @@ def _user_points(text: str, sentences: list[tuple[str, bool]]) -> list[str]:
     return out
 
 
+# A caveat at the end of advice ("try them in training first, not on race day").
+_CAVEAT = re.compile(
+    r"\s*[,;]\s*(?:but |and |just |though )?(?:not|never|do not|does not|avoid)\b[^;]*$", re.I
+)
+
+
 def _reply(sentences: list[tuple[str, bool]]) -> str:
-    """The assistant's substantive sentence, after a short opener ("That is often congestion.")."""
+    """The assistant's substantive sentence, after a short opener ("That is often congestion.").
+
+    A trailing caveat is left out: the summary keeps the advice.
+    """
     long = [s for s, _ in sentences if len(s.split()) > 3]
     if not long:
         return sentences[0][0]
-    first = long[0]
-    rest = long[1:]
+    first, rest = long[0], long[1:]
     if len(first.split()) <= 5 and rest:
-        return f"{first}. {rest[0]}"
-    return first
+        first = f"{first}. {rest[0]}"
+    advice = _CAVEAT.sub("", first)
+    return advice if len(advice.split()) > 3 else first
 
 
 class RuleBasedExtractor:
