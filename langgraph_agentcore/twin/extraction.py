@@ -297,8 +297,9 @@ _SMALL_TALK = re.compile(
     r"^(?:(?:hi|hello|hey|hiya|yo|thanks|thank you|thx|ty|so much|a lot|again|very much|"
     r"ok|okay|k|sure|great|cool|nice|awesome|perfect|fine|good|great choice|good choice|"
     r"excellent|wonderful|lovely|amazing|sounds good|sounds great|sounds perfect|"
-    r"(?:that|this|it) (?:is|was) (?:really |very |so |super |most |extremely )?(?:great|"
-    r"perfect|fine|awesome|good|nice|lovely|amazing|helpful|useful|brilliant|all)|"
+    r"(?:(?:that|this|it) (?:is|was)|thats) (?:really |very |so |super |most |extremely )?"
+    r"(?:great|perfect|fine|awesome|good|nice|lovely|amazing|helpful|useful|brilliant|sweet|"
+    r"kind|all)|(?:that |it )?makes (?:total |perfect )?sense|aw+|"
     r"(?:(?:one|just one) more|another|(?:a )?quick|(?:a )?small|a) question|"
     r"that works|yes|yeah|yep|no|nope|please|bye|goodbye|see you|see ya|later|"
     r"good (?:morning|afternoon|evening|night)|of course|certainly|absolutely|got it|"
@@ -617,6 +618,7 @@ _ASKING = re.compile(
     r"(?:I am |I was |am |just )?(?:wondering|not sure (?:if|whether|how|what|which|where|when)|"
     r"unsure (?:if|whether|how|what|which)|curious (?:if|whether|how|what|which|about))\b|"
     r"I do not know (?:if|whether|how|what|which|where)\b|help me\b|"
+    r"(?:I )?need (?:some |a bit of |your )?(?:help|advice|ideas|tips|a hand)\b|"
     r"(?:I am )?looking for (?:advice|tips|ideas|recommendations|suggestions|help)\b)",
     re.I,
 )
@@ -642,11 +644,24 @@ def _is_asking(sentence: str) -> bool:
     )
 
 
+_WH = re.compile(r"^(?:what|how|where|which|who|when|why)\b", re.I)
+
+
 def _meaningful(text: str) -> list[tuple[str, bool]]:
     """Sentences worth quoting, each flagged True when it is a question or request."""
+    text = _expand_contractions(text)
+    sentences: list[tuple[str, bool]] = []
+    for sentence, is_question in _sentences(text):
+        if sentences and is_question and not sentences[-1][1]:
+            # "how do I price ..." was cut before its "do I": one question again
+            joined = f"{sentences[-1][0]} {sentence}"
+            if _WH.match(_lead_stripped(sentences[-1][0])) and joined in text:
+                sentences[-1] = (joined, True)
+                continue
+        sentences.append((sentence, is_question))
     return [
         (sentence, is_question or _is_asking(sentence))
-        for sentence, is_question in _sentences(_expand_contractions(text))
+        for sentence, is_question in sentences
         if len(sentence.split()) >= 2 and not _is_small_talk(sentence)
     ]
 
@@ -2144,6 +2159,9 @@ _CAVEAT = re.compile(
 )
 
 
+_SHORT_OPENER = 8  # words
+
+
 def _reply(sentences: list[tuple[str, bool]]) -> str:
     """The assistant's substantive sentence, after a short opener ("That is often congestion.").
 
@@ -2153,7 +2171,7 @@ def _reply(sentences: list[tuple[str, bool]]) -> str:
     if not long:
         return sentences[0][0]
     first, rest = long[0], long[1:]
-    if len(first.split()) <= 5 and rest:
+    if len(first.split()) <= _SHORT_OPENER and rest:
         first = f"{first}. {rest[0]}"
     advice = _CAVEAT.sub("", first)
     return advice if len(advice.split()) > 3 else first

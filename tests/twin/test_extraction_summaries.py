@@ -133,3 +133,26 @@ def test_instruction_beside_a_request_is_a_summary_point() -> None:
 def test_reaction_before_a_request_is_not_said() -> None:
     body = _summary(("USER", "the crumble sounds good, can i make it the day before?"))
     assert body == 'The user asked: "the crumble sounds good, can i make it the day before".'
+
+
+def test_wh_question_with_inner_can_i_stays_one_question() -> None:
+    body = _summary(("USER", "I run a small bakery in Bristol. how do I price wedding cakes"))
+    assert body == (
+        'The user runs a small bakery in Bristol. The user asked: "how do I price wedding cakes".'
+    )
+
+
+def test_need_help_is_asked() -> None:
+    body = _summary(("USER", "need help writing a resignation letter"))
+    assert body == 'The user asked: "need help writing a resignation letter".'
+
+
+def test_short_assistant_diagnosis_keeps_the_advice_after_it() -> None:
+    body = _summary(
+        ("USER", "my tomatoes have yellow leaves at the bottom"),
+        ("ASSISTANT", "That's usually overwatering. Feed them a tomato feed weekly."),
+    )
+    assert body is not None
+    assert body.endswith(
+        'The assistant replied: "That is usually overwatering. Feed them a tomato feed weekly".'
+    )
