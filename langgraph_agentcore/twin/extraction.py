@@ -327,7 +327,10 @@ _SMALL_TALK = re.compile(
     r"^(?:(?:hi|hello|hey|hiya|yo|thanks|thank you|thx|ty|so much|a lot|again|very much|"
     r"ok|okay|k|sure|great|cool|nice|awesome|perfect|fine|good|great choice|good choice|"
     r"excellent|wonderful|lovely|amazing|sounds good|sounds great|sounds perfect|"
-    r"that is (?:great|perfect|fine|awesome|good|nice|lovely|amazing|helpful|all)|"
+    r"(?:(?:that|this|it) (?:is|was)|thats) (?:really |very |so |super |most |extremely )?"
+    r"(?:great|perfect|fine|awesome|good|nice|lovely|amazing|helpful|useful|brilliant|sweet|"
+    r"kind|all)|(?:that |it )?makes (?:total |perfect )?sense|aw+|"
+    r"(?:(?:one|just one) more|another|(?:a )?quick|(?:a )?small|a) question|"
     r"that works|yes|yeah|yep|no|nope|please|bye|goodbye|see you|see ya|later|"
     r"good (?:morning|afternoon|evening|night)|of course|certainly|absolutely|got it|"
     r"noted|happy to help|glad to help|glad I could help|you are welcome|no problem|"
@@ -345,7 +348,15 @@ _SMALL_TALK = re.compile(
     r"sorry (?:to hear that|about that)|sounds (?:fun|lovely|exciting)|"
     r"(?:good|great) (?:question|idea|goal|plan)|let me know (?:how it goes|if you need "
     r"anything(?: else)?|if (?:that|this) helps)|(?:I )?hope (?:that|this|it) helps|"
-    r"anything else)"
+    r"anything else|nah|naw|yup|ya|morning|evening|all good|doing (?:well|good|great|ok)|"
+    # "how r u", "hows it going", "whats up": chat greetings typed fast
+    r"how (?:are|r) (?:you|u|ya|things)(?: doing| going)?(?: today)?|"
+    r"how is (?:it|everything|life) (?:going|been)?|what is up|whats up|sup|"
+    # a mood given in answer to a greeting ("not bad, bit sleepy lol")
+    r"(?:a )?(?:(?:little |tiny )?bit |bit of a |kinda |kind of |pretty |so |very |really |"
+    r"super |quite |just )?(?:tired|sleepy|bored|knackered|meh|busy|chilling|relaxing)|"
+    r"cannot complain|take care|dear|mate|buddy|pal|bye for now|"
+    r"enjoy (?:your|the) (?:day|evening|weekend|night))"
     r"[\s,!.:;-]*)+$",
     re.I,
 )
@@ -685,22 +696,84 @@ def _lead_stripped(sentence: str) -> str:
     return sentence
 
 
+# A question or request typed without "?" or put as a statement ("whats a good gel brand",
+# "trying to figure out if i need to register for vat", "not sure which one to pick").
+_ASKING = re.compile(
+    r"^(?:(?:what|how|where|who|when|which|why)s\b|any (?:[\w-]+ ){0,2}?(?:tips|ideas|advice|"
+    r"suggestions|recommendations|thoughts|options)\b|any good\b|"
+    r"anything (?:I|you|u) (?:can|could|should)\b|"
+    r"(?:I am |I was |am |was |just )?(?:trying|want|wanting|need|needing|would like|wanted|hoping)"
+    r" to (?:figure out|work out|find out|understand|decide|know|learn how|choose|pick)\b|"
+    r"(?:I am |I was |am |just )?(?:wondering|not sure (?:if|whether|how|what|which|where|when)|"
+    r"unsure (?:if|whether|how|what|which)|curious (?:if|whether|how|what|which|about))\b|"
+    r"I do not know (?:if|whether|how|what|which|where)\b|help me\b|"
+    r"(?:I )?need (?:some |a bit of |your )?(?:help|advice|ideas|tips|a hand)\b|"
+    r"(?:I am )?looking for (?:advice|tips|ideas|recommendations|suggestions|help)\b)",
+    re.I,
+)
+_REPORTED_BACK = re.compile(r"^(?:did|done|tried) (?:all )?(?:that|it|this|those|them)\b", re.I)
+# Where a request starts after a statement in one sentence ("freelance translator here,
+# trying to figure out ...").
+_ASKING_BREAK = re.compile(r"(?:,|;|\s+-+)\s+|\s+(?:and|but|so)\s+", re.I)
+
+
+def _is_asking(sentence: str) -> bool:
+    """Whether a sentence (not marked with "?") asks or requests something."""
+    lead = _lead_stripped(sentence)
+    if _REPORTED_BACK.match(lead):  # "did that, still crashing" reports, asks nothing
+        return False
+    return (
+        bool(_NOT_STATEMENTS.match(lead))
+        or any(_ASKING.match(_lead_stripped(p)) for p in _ASKING_BREAK.split(sentence))
+        or any(
+            # "I'm trying to get back into running ..." states a fact, asks nothing
+            _REQUESTS.match(_lead_stripped(c)) and _apply_rules(_clean_clause(c)) is None
+            for c in _CLAUSE_BREAK.split(sentence)
+        )
+    )
+
+
+_WH = re.compile(r"^(?:what|how|where|which|who|when|why)\b", re.I)
+
+
 def _meaningful(text: str) -> list[tuple[str, bool]]:
     """Sentences worth quoting, each flagged True when it is a question or request."""
+    text = _expand_contractions(text)
+    sentences: list[tuple[str, bool]] = []
+    for sentence, is_question in _sentences(text):
+        if sentences and is_question and not sentences[-1][1]:
+            # "how do I price ..." was cut before its "do I": one question again
+            joined = f"{sentences[-1][0]} {sentence}"
+            if _WH.match(_lead_stripped(sentences[-1][0])) and joined in text:
+                sentences[-1] = (joined, True)
+                continue
+        sentences.append((sentence, is_question))
     return [
-        (
-            sentence,
-            is_question
-            or bool(_NOT_STATEMENTS.match(sentence))
-            or any(
-                # "I'm trying to get back into running ..." states a fact, asks nothing
-                _REQUESTS.match(_lead_stripped(c)) and _apply_rules(_clean_clause(c)) is None
-                for c in _CLAUSE_BREAK.split(sentence)
-            ),
-        )
-        for sentence, is_question in _sentences(_expand_contractions(text))
+        (sentence, is_question or _is_asking(sentence))
+        for sentence, is_question in sentences
         if len(sentence.split()) >= 2 and not _is_small_talk(sentence)
     ]
+
+
+def _request_split(sentence: str) -> tuple[str, str]:
+    """Split "<statement>, <request>" into its statement and request parts.
+
+    The statement part is empty when the sentence opens with the request, or when what
+    comes before it is the context of the request (a problem, "my knee hurts, should I ...").
+    """
+    for match in _ASKING_BREAK.finditer(sentence):
+        head, rest = sentence[: match.start()].strip(), sentence[match.end() :].strip()
+        if _is_asking(rest) and not _is_asking(head):
+            if (
+                len(head.split()) < 2
+                or _is_small_talk(head)
+                or _PROBLEM.search(head)
+                or _REACTION.search(head)
+                or _statements(head)  # a fact read stays with the request it explains
+            ):
+                return "", sentence
+            return head, rest
+    return "", sentence
 
 
 def _sentence(subject_and_predicate: str) -> str:
@@ -2098,11 +2171,145 @@ class _Consolidator:
 
 # A problem the user reports, which a summary keeps as what they asked about.
 _PROBLEM = re.compile(
-    r"\b(?:keeps?|kept) (?:on )?[a-z]+ing\b|\b(?:is|are|was) not working\b|"
-    r"\bstopped working\b|\b(?:will|would) not (?:start|turn on|load|connect|charge|open|"
-    r"print|sync|boot)\b|\b(?:aches?|hurts?|is killing me|is broken|broke down)\b",
+    r"\b(?:keeps?|kept) (?:on )?[a-z]+ing\b|\b(?:not|isnt|arent) working\b|\bstopped working\b|"
+    r"\b(?:(?:will|would|does|do|did|can|could) not|wont|doesnt|dont|didnt|cant|cannot)"
+    r" (?:start|turn on|load|connect|charge|open|print|sync|boot|work|play|save|send|update|"
+    r"install|pair|log in|sign in)\b|\b(?:crashes|crashed|freezes|froze)\b|"
+    r"\bgetting (?:an? |this |the )?(?:[\w-]+ )?error\b|"
+    r"\b(?:aches?|hurts?|is killing me|is broken|broke down)\b",
     re.I,
 )
+
+
+# A reaction to the assistant's suggestion ("the crumble sounds good, can I ..."), not news.
+_REACTION = re.compile(
+    r"\b(?:sounds?|looks?|seems?) (?:good|great|perfect|nice|lovely|delicious|amazing|fine|"
+    r"interesting|helpful|useful|easy|doable)\b",
+    re.I,
+)
+# A statement that reports back on the assistant's advice ("tried all that, still ...").
+_FOLLOW_UP = re.compile(
+    r"^(?:(?:I )?(?:tried|did|done|followed|used|checked|switched|changed|restarted)\b|"
+    r"(?:that|this|it|still|same)\b)",
+    re.I,
+)
+_NEWS = re.compile(r"\b(?:my|our|mine|ours)\b|\d", re.I)
+_SHE_HE = re.compile(r"^(?:she|he)(?: is\b|s\b|\b)", re.I)
+_MY_KIN = re.compile(
+    rf"\bmy ((?:grand)?(?:{_RELATIONS}|daughter|son|granddaughter|grandson|grandkid))\b", re.I
+)
+_IF_IT_MATTERS = re.compile(r"\s*,?\s*\bif (?:that|it) (?:matters|helps)\b", re.I)
+
+
+def _user_points(text: str, sentences: list[tuple[str, bool]]) -> list[str]:
+    """Summary points of one USER turn: its facts, what it said no rule reads, what it asked.
+
+    A problem stated ("my wifi keeps dropping") is what the user asked about, and its
+    clause gives no fact of its own; a statement before a request in one sentence
+    ("freelance translator here, trying to figure out ...") is said, not asked.
+    """
+    problem_facts = {
+        fact
+        for sentence, _ in sentences
+        for clause in _CLAUSE_BREAK.split(sentence)
+        if _PROBLEM.search(clause)
+        for fact, _ in _statements(clause)
+    }
+    facts = [f for f in dict.fromkeys(t for t, _ in _statements(text)) if f not in problem_facts]
+    said: list[str] = []
+    asked: list[str] = []
+    statements: list[str] = []
+    heads: set[str] = set()  # the context said before a request ("translator here, ...")
+    kin: str | None = None
+    for sentence, is_request in sentences:
+        if is_request:
+            head, body = _request_split(sentence)
+            asked.append(body)
+            for part in _ASKING_BREAK.split(body)[1:]:  # "make it firmer, and always use ..."
+                if not (_is_asking(part) or _PROBLEM.search(part) or _REACTION.search(part)):
+                    facts += [f for f, _ in _statements(part) if f not in facts]
+            if head:
+                statements.append(head)
+                heads.add(head)
+        else:
+            statements.append(sentence)
+    problems: list[str] = []
+    if not asked:  # "my cat keeps throwing up, she's 12": the problem is asked, the rest said
+        for i, statement in enumerate(statements):
+            parts = re.split(r",\s+", statement)
+            at = next((j for j, part in enumerate(parts) if _PROBLEM.search(part)), None)
+            if at is not None:
+                asked.append(", ".join(parts[: at + 1]))
+                problems = [asked[0]]
+                statements[i : i + 1] = [asked[0], *parts[at + 1 :]]
+                break
+    for statement in statements:
+        mentions = _MY_KIN.findall(statement)
+        she = _SHE_HE.match(statement)
+        if kin is not None and she:  # "She lives in Australia.", "shes 12"
+            verb = " is" if she.group(0).lower().endswith("s") else ""
+            statement = f"{kin}{verb}{statement[she.end() :]}"
+            facts += [f for f, _ in _statements(statement) if f not in facts]
+        if mentions:
+            kin = f"my {mentions[-1]}"
+        statement = _IF_IT_MATTERS.sub("", statement).strip(" ,")
+        if (
+            len(statement.split()) < 2
+            or _is_small_talk(statement)
+            or statement in problems
+            or _statements(statement)
+        ):
+            continue
+        # beside a request or facts only news about the user's world counts ("My
+        # granddaughter gave me a tablet"), not a follow-up, a reaction or a mood
+        if (asked or facts) and (
+            _FOLLOW_UP.match(_lead_stripped(statement))
+            or _REACTION.search(statement)
+            or _MOMENTARY.search(statement)
+            or not (she or statement in heads or _NEWS.search(statement))
+        ):
+            continue
+        said.append(statement)
+    if not said and not asked and not facts:
+        said = [sentences[0][0]]
+    if not asked:  # an answer before the facts ("beaches mostly, and my husband ...")
+        opening = _clean_clause(_CLAUSE_BREAK.split(sentences[0][0])[0])
+        if (
+            facts
+            and opening
+            and not said
+            and not _is_small_talk(opening)
+            and not _statements(opening)
+        ):
+            said.append(opening)
+    out = list(facts)
+    out += [f'The user said: "{_quote(s)}".' for s in said]
+    out += [f'The user asked: "{_quote(asked[0])}".'] if asked else []
+    return out
+
+
+# A caveat at the end of advice ("try them in training first, not on race day").
+_CAVEAT = re.compile(
+    r"\s*[,;]\s*(?:but |and |just |though )?(?:not|never|do not|does not|avoid)\b[^;]*$", re.I
+)
+
+
+_SHORT_OPENER = 8  # words
+
+
+def _reply(sentences: list[tuple[str, bool]]) -> str:
+    """The assistant's substantive sentence, after a short opener ("That is often congestion.").
+
+    A trailing caveat is left out: the summary keeps the advice.
+    """
+    long = [s for s, _ in sentences if len(s.split()) > 3]
+    if not long:
+        return sentences[0][0]
+    first, rest = long[0], long[1:]
+    if len(first.split()) <= _SHORT_OPENER and rest:
+        first = f"{first}. {rest[0]}"
+    advice = _CAVEAT.sub("", first)
+    return advice if len(advice.split()) > 3 else first
 
 
 class RuleBasedExtractor:
@@ -2280,29 +2487,9 @@ class RuleBasedExtractor:
             if not sentences:
                 continue
             if role == "USER":
-                facts = list(dict.fromkeys(text for text, _ in _statements(turn.text)))
-                requests = [s for s, is_request in sentences if is_request]
-                opening = _clean_clause(_CLAUSE_BREAK.split(sentences[0][0])[0])
-                if (
-                    facts
-                    and not requests
-                    and opening
-                    and not _is_small_talk(opening)
-                    and _apply_rules(opening) is None
-                ):
-                    # an answer before the facts ("beaches mostly, and my husband ...")
-                    points.append((f'The user said: "{_quote(opening)}".', True))
-                points.extend((fact, True) for fact in facts)
-                if not requests:  # a problem stated, not asked ("my wifi keeps dropping")
-                    requests = [s for s, _ in sentences if _PROBLEM.search(s)]
-                if requests:
-                    points.append((f'The user asked: "{_quote(requests[0])}".', True))
-                elif not facts:
-                    points.append((f'The user said: "{_quote(sentences[0][0])}".', True))
+                points.extend((p, True) for p in _user_points(turn.text, sentences))
             elif role == "ASSISTANT":
-                # Skip a short opener ("Sounds fun!", "Sorry about that.") when more follows.
-                reply = next((s for s, _ in sentences if len(s.split()) > 3), sentences[0][0])
-                points.append((f'The assistant replied: "{_quote(reply)}".', False))
+                points.append((f'The assistant replied: "{_quote(_reply(sentences))}".', False))
             elif role == "TOOL":
                 points.append((f'A tool returned: "{_quote(sentences[0][0], 80)}".', False))
         return points

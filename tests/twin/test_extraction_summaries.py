@@ -1,0 +1,158 @@
+"""Session summaries of the rule-based extractor: what becomes a point, and how."""
+
+from __future__ import annotations
+
+import pytest
+
+from langgraph_agentcore.twin.extraction import (
+    ConversationTurn,
+    ExtractionRequest,
+    RuleBasedExtractor,
+)
+
+PREFIX = "Summary of session s1: "
+
+
+def _summary(*turns: tuple[str, str]) -> str | None:
+    request = ExtractionRequest(
+        strategy_type="SUMMARIZATION",
+        strategy_id="sum",
+        actor_id="a1",
+        session_id="s1",
+        turns=[ConversationTurn(role, text) for role, text in turns],
+    )
+    records = RuleBasedExtractor().extract(request)
+    if not records:
+        return None
+    (record,) = records
+    assert record.text.startswith(PREFIX)
+    return record.text[len(PREFIX) :]
+
+
+@pytest.mark.parametrize(
+    "first, second",
+    [
+        ("morning! how r u today", "not bad, bit sleepy lol. have a good one"),
+        ("good morning!!", "haha nah, just testing you"),
+        ("hiya, how are things", "all good thanks, you?"),
+    ],
+)
+def test_small_talk_only_session_has_no_summary(first: str, second: str) -> None:
+    assert (
+        _summary(
+            ("USER", first),
+            ("ASSISTANT", "Morning! I'm doing well, thanks for asking. How about you?"),
+            ("USER", second),
+            ("ASSISTANT", "You too! Enjoy your day."),
+        )
+        is None
+    )
+
+
+def test_question_without_question_mark_is_asked() -> None:
+    body = _summary(("USER", "ok and whats a good gel brand"))
+    assert body == 'The user asked: "ok and whats a good gel brand".'
+
+
+def test_request_put_as_trying_to_figure_out_is_asked_and_its_context_said() -> None:
+    body = _summary(
+        ("USER", "freelance translator here, trying to figure out if i need to register for vat")
+    )
+    assert body == (
+        'The user said: "freelance translator here". '
+        'The user asked: "trying to figure out if i need to register for vat".'
+    )
+
+
+def test_facts_beside_a_request_are_kept_and_she_is_resolved() -> None:
+    body = _summary(
+        (
+            "USER",
+            "My granddaughter gave me a tablet for my 81st birthday. "
+            "How do I make a video call to her? She lives in Australia.",
+        )
+    )
+    assert body is not None
+    assert 'The user said: "My granddaughter gave me a tablet for my 81st birthday".' in body
+    assert "granddaughter lives in Australia" in body
+    assert 'The user asked: "How do I make a video call to her".' in body
+
+
+def test_moods_and_follow_ups_beside_a_request_are_not_points() -> None:
+    assert _summary(("USER", "Long day at work. Can you suggest a quick dinner?")) == (
+        'The user asked: "Can you suggest a quick dinner".'
+    )
+    thanks = "thanks so much, that's really helpful. one more question: how long to boil eggs"
+    assert _summary(("USER", thanks)) == 'The user asked: "how long to boil eggs".'
+
+
+def test_a_stated_problem_is_asked_once_and_the_rest_is_read() -> None:
+    body = _summary(
+        ("USER", "my wifi keeps dropping on my laptop, its a macbook air m1"),
+        ("ASSISTANT", "That's often congestion. Try switching the router to the 5 GHz band."),
+    )
+    assert body == (
+        'The user said: "its a macbook air m1". '
+        'The user asked: "my wifi keeps dropping on my laptop". '
+        'The assistant replied: "That is often congestion. '
+        'Try switching the router to the 5 GHz band".'
+    )
+
+
+def test_problem_gives_no_fact_but_the_pet_does() -> None:
+    body = _summary(("USER", "my cat luna keeps throwing up after she eats, shes 12"))
+    assert body is not None
+    assert "keeps throwing up after she eats." not in body  # no fact of the problem
+    assert 'The user asked: "my cat luna keeps throwing up after she eats".' in body
+    assert "The user's cat is 12." in body
+
+
+def test_assistant_caveat_is_left_out() -> None:
+    body = _summary(
+        ("USER", "whats a good gel brand"),
+        (
+            "ASSISTANT",
+            "Popular options are SiS, Maurten and High5; try them in training first, "
+            "not on race day.",
+        ),
+    )
+    assert body is not None
+    assert body.endswith(
+        'The assistant replied: "Popular options are SiS, Maurten and High5; '
+        'try them in training first".'
+    )
+
+
+def test_instruction_beside_a_request_is_a_summary_point() -> None:
+    body = _summary(("USER", "make it firmer, and always use UK spelling for me"))
+    assert body is not None
+    assert "The user wants the assistant to always use UK spelling" in body
+    assert 'The user asked: "make it firmer, and always use UK spelling for me".' in body
+
+
+def test_reaction_before_a_request_is_not_said() -> None:
+    body = _summary(("USER", "the crumble sounds good, can i make it the day before?"))
+    assert body == 'The user asked: "the crumble sounds good, can i make it the day before".'
+
+
+def test_wh_question_with_inner_can_i_stays_one_question() -> None:
+    body = _summary(("USER", "I run a small bakery in Bristol. how do I price wedding cakes"))
+    assert body == (
+        'The user runs a small bakery in Bristol. The user asked: "how do I price wedding cakes".'
+    )
+
+
+def test_need_help_is_asked() -> None:
+    body = _summary(("USER", "need help writing a resignation letter"))
+    assert body == 'The user asked: "need help writing a resignation letter".'
+
+
+def test_short_assistant_diagnosis_keeps_the_advice_after_it() -> None:
+    body = _summary(
+        ("USER", "my tomatoes have yellow leaves at the bottom"),
+        ("ASSISTANT", "That's usually overwatering. Feed them a tomato feed weekly."),
+    )
+    assert body is not None
+    assert body.endswith(
+        'The assistant replied: "That is usually overwatering. Feed them a tomato feed weekly".'
+    )
