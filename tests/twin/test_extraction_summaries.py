@@ -51,7 +51,7 @@ def test_small_talk_only_session_has_no_summary(first: str, second: str) -> None
 
 def test_question_without_question_mark_is_asked() -> None:
     body = _summary(("USER", "ok and whats a good gel brand"))
-    assert body == 'The user asked: "ok and whats a good gel brand".'
+    assert body == 'The user asked: "what is a good gel brand".'
 
 
 def test_request_put_as_trying_to_figure_out_is_asked_and_its_context_said() -> None:
@@ -59,8 +59,9 @@ def test_request_put_as_trying_to_figure_out_is_asked_and_its_context_said() -> 
         ("USER", "freelance translator here, trying to figure out if i need to register for vat")
     )
     assert body == (
-        'The user said: "freelance translator here". '
-        'The user asked: "trying to figure out if i need to register for vat".'
+        "The user is a freelance translator. "
+        'The user asked: "freelance translator here, trying to figure out if i need to '
+        'register for vat".'
     )
 
 
