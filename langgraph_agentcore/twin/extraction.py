@@ -156,6 +156,13 @@ _CONTRACTIONS = (
         r"\1 not",
     ),
     (re.compile(r"\bfave?\b", re.I), "favourite"),
+    (
+        re.compile(
+            r"\b(she|he)s (?=(?:started|been|got|gone|done|had|become|lost|stopped|grown)\b)",
+            re.I,
+        ),
+        r"\1 has ",
+    ),
     (re.compile(r"\b(how|what|where|who|that|there|she|he)s\b", re.I), r"\1 is"),
     (re.compile(r"\btheyre\b", re.I), "they are"),
     (re.compile(r"\bur\b", re.I), "your"),
@@ -195,7 +202,9 @@ _LEAD_WORDS = r"(?:(?:now|then|also|actually|and|but|so|plus|oh|well|btw)\s+)*"
 # Verbs that open a clause whose subject "I" was left out ("I'm retired, used to be ...").
 _ELLIPTIC = (
     r"(?:used to|moved|grew up|love|like(?! \d| a\b| an\b| the\b| maybe\b| literally\b| really\b|"
-    r" this\b| that\b| so\b| very\b| super\b)|hate|prefer|work|live|have been|got)\b"
+    r" this\b| that\b| so\b| very\b| super\b| way\b| too\b| just\b| almost\b| totally\b|"
+    r" kinda\b| sort of\b| kind of\b| actual\b| proper\b| real\b| at least\b| twice\b)|hate|"
+    r"prefer|work|live|have been|got)\b"
 )
 _COUNTED = (
     r"(?:one|two|three|four|five|six|\d+) (?:kids?|children|sons?|daughters?|dogs?|cats?|"
@@ -220,6 +229,7 @@ _CLAUSE_BREAK = re.compile(
     r"(?:my|a|an|the|for|at|in|on|as|to|with|from|full|part)\b)"
     r"|,?\s+and\s+(?=(?:he|she|they|it)\b)|,\s*(?=(?:he|she)\b)"
     r"|,\s*(?=[\w-]+(?: [\w-]+)? is where (?:I|we)\b)"
+    r"|,\s*(?=(?:remind|tell|help|show|give|find|send|book|check|email|text|ask) (?:me|us)\b)"
     # "... so gluten is a no-go": a consequence, not part of the fact ("so much" is)
     r"|(?<!\bam)(?<!\bis)(?<!\bare)(?<!\bwas)(?<!\bnot)(?<!\bvery)(?<!\breally)\s+so\s+"
     r"(?!much\b|many\b|far\b|long\b|well\b|that\b|called\b|to\b)",
@@ -238,7 +248,8 @@ _ASKS = re.compile(
 )
 
 _LEAD = re.compile(
-    r"^(?:oh|ooh|ah|aw|well|also|and|but|so|yes|yeah|yep|yup|no|nope|actually|btw|fyi|um+|uh+|"
+    r"^(?:oh|ooh|ah|aw|well|also|and|but|so|yes|yeah|yep|yup|no(?:pe)?(?=\s*[,.!:;-])|actually|"
+    r"btw|fyi|um+|uh+|"
     r"hmm+|ok|okay|sorry|oh wait|wait|honestly|now|anyway|anyways|plus|basically|right|"
     r"hey|hi|hello|lol|haha\w*|oops|then|though|although|because|since|cause|cuz|"
     r"fwiw|tbf|ngl|imo|imho|iirc|afaik|not gonna lie|to be fair|for context|fyi|"
@@ -613,6 +624,32 @@ _HAVE_AND = re.compile(
     r"(?P<second>(?:a|an|one|two|three|four|five|six|\d+|some|a bit of|a little|basic) .+)$",
     re.I,
 )
+_MASS_NOUNS = frozenset(
+    [
+        "alcohol",
+        "dairy",
+        "gluten",
+        "meat",
+        "pork",
+        "sugar",
+        "caffeine",
+        "coffee",
+        "wifi",
+        "money",
+        "time",
+        "family",
+        "internet",
+        "experience",
+        "luggage",
+        "insurance",
+    ]
+)
+# "no car here", "also no alcohol": something the user does not have or take
+_NO_HERE = re.compile(
+    r"^(?:also no (?P<np>[\w -]{2,30}?)(?: here| for me| at all)?|"
+    r"no (?P<np2>[\w -]{2,30}?) (?:here|for me|at all))$",
+    re.I,
+)
 _I_AM_HERE = re.compile(r"^(I am (?:an? )?[\w -]{3,40}?) here\b.*$", re.I)
 # "47 and back at uni": an age, then the rest
 _AGE_AND = re.compile(r"^(?P<age>\d{1,2}) and (?P<rest>.+)$", re.I)
@@ -656,6 +693,11 @@ def _clauses(text: str) -> list[str]:
             for pattern, subject in _SUBJECTLESS:
                 part = pattern.sub(subject, part, count=1)
             part = _I_AM_HERE.sub(r"\1", part)  # "I am pescatarian here, fish yes meat no"
+            absent = _NO_HERE.match(part)
+            if absent and not _NO_FORMAT.match(part):
+                np = absent.group("np") or absent.group("np2")
+                art = "" if np.endswith("s") or np in _MASS_NOUNS else f"{_article(np)} "
+                part = f"I do not have {art}{np}"
             here = _HERE.match(part)
             if here:
                 np = here.group("np").strip()
@@ -794,7 +836,8 @@ _B = _F | _P  # the user's diet and allergies are a fact and a preference
 
 _ADVERBS = (
     r"(?:(?:really|also|just|honestly|absolutely|definitely|generally|truly|do|totally|"
-    r"kind of|kinda|actually|still|so|seriously|genuinely|personally|particularly)\s+)*"
+    r"kind of|kinda|actually|still|so|seriously|genuinely|personally|particularly|much|"
+    r"way more|much more|far more|a lot more|way|far)\s+)*"
 )
 _DIETS = r"vegetarian|vegan|pescatarian|pescetarian|flexitarian|keto|paleo|plant[- ]based"
 _RESTRICTIONS = (
