@@ -1446,16 +1446,19 @@ _FRAGMENT_CORRECTION = re.compile(
     r"it is|it should be|should be|that should be|I should have said|(?:a )?change of plans?|"
     r"(?:quick |small )?update|(?:his|her|its|their) name is|(?:he|she|it) is (?:called|named)|"
     r"(?:it is )?not (?:[\w'-]+ )?[\w'-]+(?=\s*,|\s+but\b)(?:\s+but)?|"
-    r"(?:he|she|they) (?:(?:has |have )?just )?(?:turned|is|are)(?= \d))\b[\s,:;!.-]*)*)"
+    r"(?:(?:he|she|they) (?:(?:has |have )?just )?(?:turned|is|are)|(?:he|she)s)(?= \d))\b"
+    r"[\s,:;!.-]*)*)"
     r"(?P<value>[\w' -]{1,40}?)"
-    r"(?P<tail>(?:[\s,]+(?:actually|now|instead|then|sorry|lol|haha|tbh|these days))*)"
-    r"[\s.!]*(?:$|[,;:.!]\s*(?P<rest>\S.*)$|\s+-+\s+(?P<rest2>\S.*)$)",
+    r"(?P<tail>(?:[\s,]+(?:actually|now|instead|then|sorry|lol|haha|tbh|these days|I mean|"
+    r"I meant|technically|I guess|I think|apparently|officially|really|my bad))*)"
+    r"[\s.!]*(?:$|[,;:.!]\s*(?P<rest>\S.*)$|\s+[-\u2013\u2014]+\s+(?P<rest2>\S.*)$)",
     re.I,
 )
 # Where a correction starts inside a message ("on the 3rd, no wait, the 5th").
 _INLINE_MARKER = re.compile(
     r"(?:,\s*|\s+)(?=(?:no wait|wait no|oops|whoops|or rather|I mean|I meant|make that|"
-    r"my bad)\b)|(?:,|[.!])\s*(?=(?:sorry|wait|oops|no wait)\s*,)",
+    r"my bad)\b)|(?:,|[.!])\s*(?=(?:sorry|wait|oops|no wait)\s*,)|"
+    r"(?:,|\s+[-\u2013\u2014]+)\s*(?=(?:oh|ah|um+|uh+) (?:no )?wait\b)",
     re.I,
 )
 _NOT_A_VALUE = re.compile(
@@ -1508,7 +1511,11 @@ def _fragment(text: str) -> tuple[str, str, bool] | None:
     """
     said = _expand_contractions(_strip_symbols(text)).strip()
     match = _FRAGMENT_CORRECTION.match(said)
-    if match is None or "?" in said:
+    # "sorry, Chicago?" asks; a question after the correction ("..., how much?") does not
+    if match is None:
+        return None
+    after = "rest" if match.group("rest") else "rest2" if match.group("rest2") else None
+    if "?" in said[: match.start(after) if after else None]:
         return None
     value = match.group("value").strip(" -'")
     if not value or _NOT_A_VALUE.match(value) or not (match.group("lead") or match.group("tail")):
@@ -1549,6 +1556,9 @@ def _corrected(previous: str, value: str, *, strict: bool = False) -> str | None
             pattern = rf"(?<!^)\b{head} {_NAME}"
         else:
             pattern = rf"(?<!^)\b{head} [\w'-]+(?: [\w'-]+){{0,{max(len(words) - 2, 0)}}}"
+    elif re.fullmatch(r"[a-z]+ \d+", value, re.I) and head not in _NUMBERS:
+        # "year 5" for "year 4", "room 12" for "room 9": the same word, a new number
+        pattern = rf"\b{re.escape(head)} \d+\b"
     elif re.fullmatch(r"\d+(?:st|nd|rd|th)?|\d+(?:[.,:]\d+)?", value):
         pattern = r"\b\d+(?:st|nd|rd|th)?(?:[.,:]\d+)?\b"
     elif re.fullmatch(_NUMBER_WORD, value, re.I):
