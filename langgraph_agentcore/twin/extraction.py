@@ -1608,7 +1608,8 @@ _NEG_PREFIX = r"(?:no longer |does not |do not |not |never )?"
 _SINGLE_VALUED = (
     (
         re.compile(
-            rf"^the user {_NEG_PREFIX}(?:lives|live|resides|is based|moved) "
+            rf"^the user {_NEG_PREFIX}(?:lives|live|resides|is based|moved|has moved|"
+            r"has just moved|just moved|relocated|has relocated|is moving|is relocating|is move) "
             r"(?:in|to|near|outside|close to|on|by)\b"
         ),
         ("residence",),
@@ -1619,6 +1620,14 @@ _SINGLE_VALUED = (
     ),
     (re.compile(r"^the user s (?:job|occupation|profession) is\b"), ("job",)),
     (re.compile(r"^the user (?:started|got|landed|accepted) (?:a )?(?:new )?job\b"), ("job",)),
+    # "started as a junior dev at a fintech", "started working at Acme": the new job
+    (
+        re.compile(
+            r"^the user (?:has )?(?:just )?(?:started|began|starts|is starting) "
+            r"(?:as|at|working (?:as|at|for))\b"
+        ),
+        ("job",),
+    ),
     (re.compile(r"^the user is (?:not |no longer )?an? [\w -]+? (?:at|for) "), ("job",)),
     (re.compile(r"^the user is from\b"), ("origin",)),
     (re.compile(r"^the user was born\b"), ("birth",)),
@@ -1651,6 +1660,29 @@ _SINGLE_VALUED = (
             r"divorced|widowed|separated|in a relationship)\b"
         ),
         ("marital",),
+    ),
+)
+# A relative's one home, job or age: "my son lives in Toronto" / "my son has moved to
+# Vancouver" (the same relative and slot; another relative is another slot).
+_OWNER_SLOTS = (
+    (
+        re.compile(
+            rf"^the user s (?P<who>(?:{_RELATIONS})) {_NEG_PREFIX}(?:lives|resides|is based|"
+            r"moved|has moved|has just moved|just moved|relocated|has relocated|is now living) "
+            r"(?:in|to|near|outside|close to|on|by)\b"
+        ),
+        "residence",
+    ),
+    (
+        re.compile(
+            rf"^the user s (?P<who>(?:{_RELATIONS})) {_NEG_PREFIX}(?:works|is working) "
+            r"(?:as|at|for)\b"
+        ),
+        "job",
+    ),
+    (
+        re.compile(rf"^the user s (?P<who>(?:{_RELATIONS})) (?:is|just turned|turned) \d+\b"),
+        "age",
     ),
 )
 _RESTRICTION_KEY = re.compile(
@@ -1836,6 +1868,10 @@ def subject_key(text: str) -> tuple[str, ...] | None:
     "likes coffee" / "no longer likes coffee"), so the newer one replaces the older.
     """
     norm = _key_text(text)
+    for owner_pattern, slot in _OWNER_SLOTS:
+        owner = owner_pattern.match(norm)
+        if owner:
+            return (slot, _singular(owner.group("who")))
     for pattern, key in _SINGLE_VALUED:
         if pattern.match(norm):
             return key
@@ -1873,6 +1909,17 @@ def subject_key(text: str) -> tuple[str, ...] | None:
     if match:
         return ("instruction", match.group("verb"))
     return None
+
+
+_NO_LONGER = re.compile(r"^the user (?:s [\w ]+? )?(?:is )?(?:no longer|not|does not|never)\b")
+
+
+def _superseded(kept: str, text: str) -> bool:
+    """Whether ``text``, a "no longer ..." of a slot that ``kept`` already fills with a new
+    value in the same batch, adds nothing ("left Deloitte" after "started at Acme")."""
+    if not _NO_LONGER.match(_key_text(text)) or _NO_LONGER.match(_key_text(kept)):
+        return False
+    return not _content(text) & _content(kept)
 
 
 class _Consolidator:
@@ -1963,6 +2010,8 @@ class _Consolidator:
             slot = ("replaces", target.record_id) if target else key or ("text", norm)
             if slot in out and key is None and target is None:
                 continue
+            if slot in out and _superseded(out[slot].text, text):
+                continue  # "started at Acme, left Deloitte": the new job, not the leaving
             out.pop(slot, None)  # a later statement about the same slot wins
             out[slot] = ExtractedRecord(text, target.record_id if target else None)
         return list(out.values())
