@@ -1685,6 +1685,24 @@ _OWNER_SLOTS = (
         "age",
     ),
 )
+# The one phone, laptop or car the user has: "has an iPhone 11" / "upgraded, it's a Pixel 8
+# now" / "got a new phone" (brands and models name the kind of thing).
+_DEVICE_KINDS = {
+    "phone": r"phone|iphone|pixel|galaxy|samsung|oneplus|nokia|motorola|moto|xiaomi|huawei|"
+    r"android|smartphone",
+    "laptop": r"laptop|macbook|thinkpad|chromebook|notebook|xps|zenbook|ideapad",
+    "car": r"car|toyota|honda|ford|tesla|bmw|audi|volkswagen|vw|nissan|hyundai|kia|mazda|"
+    r"subaru|volvo|mercedes|prius|civic|corolla|golf|fiesta|polo",
+}
+_DEVICE_WORD = re.compile(
+    r"\b(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _DEVICE_KINDS.items()) + r")\b"
+    r"(?! (?:call|calls|number|bill|case|charger|plan|contract|insurance|wash|park|seat|"
+    r"screen|battery|ride|trip|rental|loan|payment)\b)"
+)
+_DEVICE_RECORD = re.compile(
+    r"^the user (?:(?:just|finally|recently|now|also|still|currently|has|have) )*"
+    r"(?:has|got|bought|upgraded|switched|uses|drives|owns|gets|picked up)\b"
+)
 _RESTRICTION_KEY = re.compile(
     rf"^the user (?:is|has been|was) (?:not |no longer )?(?:a |an )?(?P<r>{_RESTRICTIONS})\b"
 )
@@ -1882,6 +1900,8 @@ def subject_key(text: str) -> tuple[str, ...] | None:
     if match and (match.group("called") or _SINGLE_ATTRIBUTES.search(match.group("subj"))):
         subject = match.group("subj").replace("favourite", "favorite").replace("colour", "color")
         return ("attribute", subject)
+    if _DEVICE_RECORD.match(norm) and (device := _DEVICE_WORD.search(norm)):
+        return ("attribute", next(k for k, v in device.groupdict().items() if v))
     match = _ADDED.match(norm)
     if match:  # "adopted a third dog" or "got another dog" updates "has two dogs"
         return ("count", _singular(match.group("noun")))
