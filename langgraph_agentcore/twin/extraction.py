@@ -1778,6 +1778,96 @@ _RECOUNT = re.compile(
     rf"(?P<v>(?:\d+|{_NUMBER_WORD}) [a-z]+)\b",
     re.I,
 )
+# "had my birthday, officially 30 now", "I just turned 30": the user's new age (the
+# message must speak of the user's birthday or turning, so "6 to 2 now" is no age and
+# "my son turned 6" is the son's)
+_AGE_CUE = re.compile(
+    r"\b(?:my (?:birthday|bday)|I (?:have )?(?:just )?turned|I am (?:now )?officially)\b", re.I
+)
+_AGE_NOW = re.compile(
+    r"(?:\b(?:officially|finally|now)|\bI (?:have )?(?:just )?turned)\s+(?P<n>\d{1,3})\b"
+    r"(?!\s*(?:am|pm|%|:|"
+    r"\.\d|k\b|mins?|minutes|hours?|days?|weeks?|months?|kg|lbs?|pounds|miles|km))|"
+    r"\b(?P<m>\d{1,3})(?: years old)? now\b",
+    re.I,
+)
+# "switched to green tea", "I switched to Brentford": the new value of what it replaces
+_SWITCHED = re.compile(
+    r"\b(?:I )?(?:have )?(?:just |recently |finally |since )?(?:switched|swapped|changed|"
+    r"gone over|converted) (?:over )?to (?P<x>[\w' -]+?)"
+    r"(?=\s*(?:[,.;!?]|$)|\s+(?:lately|now|recently|these days|instead|nowadays|when|because|"
+    r"since|as|after|last|this|a while|for)\b)",
+    re.I,
+)
+_DRINK = re.compile(
+    r"\b(?:coffees?|teas?|lattes?|flat whites?|espressos?|cappuccinos?|americanos?|mochas?|"
+    r"matcha|chai|decaf|juices?|smoothies?|sodas?|cola|coke|beers?|wines?|kombucha|"
+    r"oat milk|almond milk|soy milk)\b",
+    re.I,
+)
+_ATTRIBUTE_RECORD = re.compile(r"^The user's (?P<subj>[\w' -]+?) (?:is|are)\b")
+_VERB_RECORD = re.compile(
+    r"^The user (?:no longer |now |usually |always |mostly |normally |still )?"
+    r"(?P<v>[a-z]+s) (?!(?:in|at|to|for|on|from|with|near|as|by|of|up|out|off)\b)\S"
+)
+# A work pattern changed in a message with no statement of its own ("they moved me onto
+# days, 6 to 2 now"): each value of a kind the record holds takes the new value of that kind.
+_SHIFT = (
+    r"(?:day|night|morning|evening|afternoon|weekend|weekday|late|early) shifts?|"
+    r"(?:days|nights|mornings|evenings|afternoons|weekends|weekdays|lates|earlies)"
+)
+_SWAPS = (
+    # "moved me onto days", "working nights now" (not "a few days")
+    re.compile(
+        rf"\b(?:on|to|onto|work|works|working|doing|do)\s+(?P<v>{_SHIFT})\b|"
+        r"\b(?P<w>(?:day|night|morning|evening|afternoon|weekend|weekday|late|early) shifts?)\b",
+        re.I,
+    ),
+    re.compile(
+        r"\b(?P<v>\d{1,2}(?:[:.]\d\d)?\s*(?:am|pm)?\s*(?:to|till|til|until|-)\s*"
+        r"\d{1,2}(?:[:.]\d\d)?(?:\s*(?:am|pm))?)\b",
+        re.I,
+    ),
+)
+
+
+def _swapped(previous: str, said: str) -> str | None:
+    """``previous`` with each value of a kind it shares with ``said`` replaced, if any."""
+    fixed = previous
+    for kind in _SWAPS:
+        new = kind.search(said)
+        olds = list(kind.finditer(fixed))
+        if new is None or not olds:
+            continue
+        value = (new.group("v") or new.groups()[-1]).lower()
+        old = olds[-1]
+        group = "v" if old.group("v") else len(old.groups())
+        if old.group(group).lower() != value:
+            fixed = fixed[: old.start(group)] + value + fixed[old.end(group) :]
+    return fixed if fixed != previous else None
+
+
+def _switched_to(record: str, value: str) -> str | None:
+    """The record ``record`` says with ``value`` as its new object ("drinks green tea")."""
+    match = _ATTRIBUTE_RECORD.match(record)
+    if match:
+        return _sentence(f"The user's {match.group('subj')} is {_third_person_object(value)}")
+    match = _VERB_RECORD.match(record)
+    if match and match.group("v") not in {"is", "has", "was", "does"}:
+        return _sentence(f"The user {match.group('v')} {_third_person_object(value)}")
+    return None
+
+
+def _same_kind(record: str, value: str) -> bool:
+    """Whether a record holds a value of the kind of ``value`` (a drink, a name, a device)."""
+    if _DRINK.search(value):
+        return bool(_DRINK.search(record))
+    device = _DEVICE_WORD.search(normalize_text(value))
+    if device:
+        return _DEVICE_WORD.search(normalize_text(record)) is not None
+    return value[:1].isupper() and re.search(r"\b[A-Z]\w", record[len("The user") :]) is not None
+
+
 # "I quit smoking", "I gave up red meat", "I sold my car": a habit or thing given up
 _GAVE_UP = re.compile(
     r"\b(?i:I) (?:have )?(?:just |recently |finally |totally )?(?:quit|gave up|given up|"
@@ -2129,10 +2219,13 @@ class RuleBasedExtractor:
                         texts.append(fixed)
                         previous = [(fixed, 0)]
                         hits = _statements(rest) if rest else []
+            start = len(texts)
             if hits is None:
                 self._left(said, texts, request.existing, forced)
                 hits = _inline_corrected(said)
                 self._not_old(said, hits, texts, request.existing, forced)
+                if marked and not hits:  # "oh actually they moved me onto days, 6 to 2 now"
+                    self._swap(said, previous, texts, request.existing, forced)
                 previous = []
             for text, targets in hits:
                 index = None
@@ -2143,6 +2236,9 @@ class RuleBasedExtractor:
                         changed.add(text)
                 previous.append((text, index))
             self._recount(said, texts, request.existing, forced)
+            self._switch(said, texts, start, request.existing, forced)
+            if strategy == "SEMANTIC":
+                self._age(said, texts, request.existing)
             replied = False
         consolidator = _Consolidator(request.existing, self.embeddings, self.similarity_threshold)
         return consolidator.consolidate(texts, changed, forced)
@@ -2214,6 +2310,69 @@ class RuleBasedExtractor:
                         forced[fixed] = record_id
                     texts.append(fixed)
                     break
+
+    @staticmethod
+    def _swap(
+        said: str,
+        previous: list[tuple[str, int | None]],
+        texts: list[str],
+        existing: Sequence[ExistingRecord],
+        forced: dict[str, str],
+    ) -> None:
+        """A change with no statement of its own updates the values of its kinds in the
+        previous turn's last statement (or, at a session's start, the last stored record)."""
+        said = _expand_contractions(_strip_symbols(said))
+        if previous:
+            text, index = previous[-1]
+            fixed = _swapped(text, said)
+            if fixed is not None and index is not None:
+                texts[index] = fixed
+        elif not texts and existing:
+            fixed = _swapped(existing[-1].text, said)
+            if fixed is not None:
+                forced[fixed] = existing[-1].record_id
+                texts.append(fixed)
+
+    @staticmethod
+    def _switch(
+        said: str,
+        texts: list[str],
+        start: int,
+        existing: Sequence[ExistingRecord],
+        forced: dict[str, str],
+    ) -> None:
+        """ "switched to green tea": the record of this turn (or else the newest stored one)
+        holding a value of the same kind takes the new one ("drinks green tea")."""
+        for match in _SWITCHED.finditer(_expand_contractions(_strip_symbols(said))):
+            value = match.group("x").strip()
+            if not value or _NOT_A_VALUE.match(value):
+                continue
+            for i in range(len(texts) - 1, start - 1, -1):
+                new = _switched_to(texts[i], value) if _same_kind(texts[i], value) else None
+                if new is not None:
+                    if texts[i] in forced:
+                        forced[new] = forced.pop(texts[i])
+                    texts[i] = new
+                    break
+            else:
+                for record in reversed(existing):
+                    if _DRINK.search(value) or _DEVICE_WORD.search(normalize_text(value)):
+                        new = _switched_to(record.text, value)
+                        if new is not None and _same_kind(record.text, value):
+                            forced[new] = record.record_id
+                            texts.append(new)
+                            break
+
+    @staticmethod
+    def _age(said: str, texts: list[str], existing: Sequence[ExistingRecord]) -> None:
+        """ "had my birthday, officially 30 now": the user's age record takes the new age."""
+        said = _expand_contractions(_strip_symbols(said))
+        match = _AGE_NOW.search(said) if _AGE_CUE.search(said) else None
+        if match is None or any(subject_key(t) == ("age",) for t in texts):
+            return
+        age = int(match.group("n") or match.group("m"))
+        if 0 < age < 120:
+            texts.append(_sentence(f"the user is {age} years old"))
 
     def _turn_points(self, turns: Sequence[ConversationTurn]) -> list[tuple[str, bool]]:
         """Short third-person sentences for a summary, each flagged True if from the user."""
