@@ -1620,6 +1620,15 @@ _SINGLE_VALUED = (
     ),
     (re.compile(r"^the user s (?:job|occupation|profession) is\b"), ("job",)),
     (re.compile(r"^the user (?:started|got|landed|accepted) (?:a )?(?:new )?job\b"), ("job",)),
+    # "I'm at a small accounting firm now": a workplace
+    (
+        re.compile(
+            r"^the user is (?:now )?(?:at|with) (?:a |an )?(?:[\w-]+ ){0,3}?(?:firm|company|"
+            r"startup|start up|agency|bank|studio|practice|consultancy|fintech|charity|"
+            r"nonprofit|council|hospital|clinic|lab)\b"
+        ),
+        ("job",),
+    ),
     # "started as a junior dev at a fintech", "started working at Acme": the new job
     (
         re.compile(
@@ -1794,7 +1803,7 @@ _AGE_NOW = re.compile(
 # "switched to green tea", "I switched to Brentford": the new value of what it replaces
 _SWITCHED = re.compile(
     r"\b(?:I )?(?:have )?(?:just |recently |finally |since )?(?:switched|swapped|changed|"
-    r"gone over|converted) (?:over )?to (?P<x>[\w' -]+?)"
+    r"gone over|converted|cut down|cut back|gone down) (?:over )?to (?P<x>[\w' -]+?)"
     r"(?=\s*(?:[,.;!?]|$)|\s+(?:lately|now|recently|these days|instead|nowadays|when|because|"
     r"since|as|after|last|this|a while|for)\b)",
     re.I,
