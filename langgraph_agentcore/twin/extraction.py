@@ -1802,7 +1802,8 @@ _AGE_NOW = re.compile(
 )
 # "switched to green tea", "I switched to Brentford": the new value of what it replaces
 _SWITCHED = re.compile(
-    r"\b(?:I )?(?:have )?(?:just |recently |finally |since )?(?:switched|swapped|changed|"
+    r"(?:^|(?<=[,.;:!?\u2013\u2014-])|\b(?:I|and|so|then|but|ok|okay|actually|now|well|also)\b)"
+    r"\s*(?:have )?(?:just |recently |finally |since )?(?:switched|swapped|changed|"
     r"gone over|converted|cut down|cut back|gone down) (?:over )?to (?P<x>[\w' -]+?)"
     r"(?=\s*(?:[,.;!?]|$)|\s+(?:lately|now|recently|these days|instead|nowadays|when|because|"
     r"since|as|after|last|this|a while|for)\b)",
@@ -1874,7 +1875,14 @@ def _same_kind(record: str, value: str) -> bool:
     device = _DEVICE_WORD.search(normalize_text(value))
     if device:
         return _DEVICE_WORD.search(normalize_text(record)) is not None
-    return value[:1].isupper() and re.search(r"\b[A-Z]\w", record[len("The user") :]) is not None
+    # a name for the name a verb takes ("supports Arsenal"), never a relative's name
+    return value[:1].isupper() and _NAMED_OBJECT.match(record) is not None
+
+
+_NAMED_OBJECT = re.compile(
+    r"^The user (?:no longer |now |usually |always |mostly |normally |still )?[a-z]+s "
+    r"(?:the |a |an )?(?-i:[A-Z])"
+)
 
 
 # "I quit smoking", "I gave up red meat", "I sold my car": a habit or thing given up

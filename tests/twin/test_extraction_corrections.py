@@ -438,3 +438,12 @@ def test_a_change_of_shift_swaps_the_shift_and_the_hours() -> None:
     existing = [("mem-1", "The user works days at the depot.")]
     records = _extract("SEMANTIC", "actually they moved me to nights", existing=existing)
     assert records == [ExtractedRecord("The user works nights at the depot.", replaces="mem-1")]
+
+
+def test_someone_elses_switch_or_a_relatives_name_is_not_the_users_change() -> None:
+    existing = [("mem-1", "The user drinks cappuccinos every morning.")]
+    assert _extract("USER_PREFERENCE", "my wife switched to decaf", existing=existing) == []
+    records = _extract("SEMANTIC", "My wife is Anna, we switched to Vodafone")
+    assert all("Vodafone" not in r.text for r in records)
+    records = _extract("SEMANTIC", "I use VS Code, switched to Neovim last month")
+    assert records == [ExtractedRecord("The user uses Neovim.")]
