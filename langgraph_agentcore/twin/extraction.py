@@ -1684,8 +1684,9 @@ _OWNER_SLOTS = (
     ),
     (
         re.compile(
-            rf"^the user s (?P<who>(?:{_RELATIONS})) {_NEG_PREFIX}(?:works|is working) "
-            r"(?:as|at|for)\b"
+            rf"^the user s (?P<who>(?:{_RELATIONS})) (?:{_NEG_PREFIX}(?:works|is working) "
+            r"(?:as|at|for)|(?:has )?(?:just )?(?:got a (?:new )?job |started (?:working )?)"
+            r"(?:as|at|with|for))\b"
         ),
         "job",
     ),
@@ -1699,7 +1700,7 @@ _OWNER_SLOTS = (
 _DEVICE_KINDS = {
     "phone": r"phone|iphone|pixel|galaxy|samsung|oneplus|nokia|motorola|moto|xiaomi|huawei|"
     r"android|smartphone",
-    "laptop": r"laptop|macbook|thinkpad|chromebook|notebook|xps|zenbook|ideapad",
+    "laptop": r"laptop|macbook|mac|thinkpad|chromebook|notebook|xps|zenbook|ideapad",
     "car": r"car|toyota|honda|ford|tesla|bmw|audi|volkswagen|vw|nissan|hyundai|kia|mazda|"
     r"subaru|volvo|mercedes|prius|civic|corolla|golf|fiesta|polo",
 }
@@ -1711,6 +1712,14 @@ _DEVICE_WORD = re.compile(
 _DEVICE_RECORD = re.compile(
     r"^the user (?:(?:just|finally|recently|now|also|still|currently|has|have) )*"
     r"(?:has|got|bought|upgraded|switched|uses|drives|owns|gets|picked up)\b"
+)
+# "The user is in Glasgow now", "is based in Leeds these days": where the user lives (a
+# capital names the place; "is in year 5", "is in pain" are not places)
+_IN_PLACE = re.compile(
+    r"^The user is (?:now |currently )?(?:living |based |settled )?in (?!(?:Year|Grade|"
+    r"January|February|March|April|May|June|July|August|September|October|November|"
+    r"December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)(?-i:[A-Z])"
+    r"[\w'-]*(?: (?-i:[A-Z])[\w'-]*)*(?: now| these days| nowadays| currently)?\.?$"
 )
 _RESTRICTION_KEY = re.compile(
     rf"^the user (?:is|has been|was) (?:not |no longer )?(?:a |an )?(?P<r>{_RESTRICTIONS})\b"
@@ -1993,6 +2002,8 @@ def subject_key(text: str) -> tuple[str, ...] | None:
     "likes coffee" / "no longer likes coffee"), so the newer one replaces the older.
     """
     norm = _key_text(text)
+    if _IN_PLACE.match(text):  # "I'm in Glasgow now"
+        return ("residence",)
     for owner_pattern, slot in _OWNER_SLOTS:
         owner = owner_pattern.match(norm)
         if owner:
@@ -2006,7 +2017,8 @@ def subject_key(text: str) -> tuple[str, ...] | None:
     match = _ATTRIBUTE.match(norm)
     if match and (match.group("called") or _SINGLE_ATTRIBUTES.search(match.group("subj"))):
         subject = match.group("subj").replace("favourite", "favorite").replace("colour", "color")
-        return ("attribute", subject)
+        # "my new phone is a Galaxy" is the one phone
+        return ("attribute", re.sub(r"^(?:new|current|latest) (?=\w)", "", subject))
     if _DEVICE_RECORD.match(norm) and (device := _DEVICE_WORD.search(norm)):
         return ("attribute", next(k for k, v in device.groupdict().items() if v))
     match = _ADDED.match(norm)

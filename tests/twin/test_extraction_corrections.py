@@ -447,3 +447,19 @@ def test_someone_elses_switch_or_a_relatives_name_is_not_the_users_change() -> N
     assert all("Vodafone" not in r.text for r in records)
     records = _extract("SEMANTIC", "I use VS Code, switched to Neovim last month")
     assert records == [ExtractedRecord("The user uses Neovim.")]
+
+
+@pytest.mark.parametrize(
+    ("old", "said", "replaces"),
+    [
+        ("The user lives in Edinburgh.", "I'm in Glasgow now", True),
+        ("The user lives in Edinburgh.", "I'm in London for a conference", False),
+        ("The user's husband works at Aldi.", "my husband got a job at Tesco", True),
+        ("The user's wife works at Aldi.", "my husband got a job at Tesco", False),
+        ("The user has an iphone 13.", "my new phone is a galaxy s24", True),
+        ("The user uses a Windows laptop.", "I use a Mac now", True),
+    ],
+)
+def test_more_ways_of_saying_the_new_value_of_a_slot(old: str, said: str, replaces: bool) -> None:
+    records = _extract("SEMANTIC", said, existing=[("mem-1", old)])
+    assert any(r.replaces == "mem-1" for r in records) is replaces
