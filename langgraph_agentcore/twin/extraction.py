@@ -1615,7 +1615,11 @@ _SINGLE_VALUED = (
         ("residence",),
     ),
     (
-        re.compile(rf"^the user {_NEG_PREFIX}(?:works|work|is employed) (?:as|at|for|by)\b"),
+        re.compile(
+            rf"^the user {_NEG_PREFIX}(?:works|work|is employed)(?: (?:mornings|nights|days|"
+            r"evenings|weekends|weekdays|part time|full time|remotely|shifts|nine to five))? "
+            r"(?:as|at|for|by)\b"
+        ),
         ("job",),
     ),
     (re.compile(r"^the user s (?:job|occupation|profession) is\b"), ("job",)),
@@ -1817,6 +1821,19 @@ _SWITCHED = re.compile(
     r"(?=\s*(?:[,.;!?]|$)|\s+(?:lately|now|recently|these days|instead|nowadays|when|because|"
     r"since|as|after|last|this|a while|for)\b)",
     re.I,
+)
+# "I left Google, I'm at Microsoft now", "left the bakery, I'm doing deliveries for a
+# pharmacy now": where the user works after leaving
+_NEW_PLACE = re.compile(
+    r"\bI am (?:now |currently )?(?:(?P<at>at|with) |working (?P<w>at|for) |"
+    r"doing (?P<what>[a-z]+(?: [a-z]+)?) for )"
+    r"(?!(?:home|the moment|a loss|it|work|the gym|the office)\b)"
+    r"(?P<y>(?:a |an |the )?[\w&'-]+(?: [\w&'-]+){0,4}?)"
+    r"(?=\s*(?:[,.;!?]|$)|\s+(?:now|instead|these days|nowadays|full time|part time)\b)",
+    re.I,
+)
+_LEFT_JOB = re.compile(
+    r"^The user (?:no longer works|is no longer)(?: [a-z]+)?(?: time)? (?:at|for|with|as)\b"
 )
 _DRINK = re.compile(
     r"\b(?:coffees?|teas?|lattes?|flat whites?|espressos?|cappuccinos?|americanos?|mochas?|"
@@ -2266,6 +2283,7 @@ class RuleBasedExtractor:
                 previous.append((text, index))
             self._recount(said, texts, request.existing, forced)
             self._switch(said, texts, start, request.existing, forced)
+            self._new_place(said, texts, start, request.existing, forced)
             if strategy == "SEMANTIC":
                 self._age(said, texts, request.existing)
             replied = False
@@ -2391,6 +2409,36 @@ class RuleBasedExtractor:
                             forced[new] = record.record_id
                             texts.append(new)
                             break
+
+    @staticmethod
+    def _new_place(
+        said: str,
+        texts: list[str],
+        start: int,
+        existing: Sequence[ExistingRecord],
+        forced: dict[str, str],
+    ) -> None:
+        """ "I left Google, I'm at Microsoft now": the leaving becomes the new job (and
+        replaces the record the leaving would have)."""
+        match = _NEW_PLACE.search(_expand_contractions(_strip_symbols(said)))
+        if match is None:
+            return
+        if match.group("what"):
+            what = re.sub(r"^doing\b", "", match.group("what")).strip()
+            new = _sentence(f"the user does {what} for {match.group('y')}")
+        else:
+            prep = match.group("w") or ("for" if match.group("at") == "with" else "at")
+            new = _sentence(f"the user works {prep} {match.group('y')}")
+        for i in range(len(texts) - 1, start - 1, -1):
+            if _LEFT_JOB.match(texts[i]):
+                key = subject_key(texts[i])
+                old = [r for r in existing if key is not None and subject_key(r.text) == key]
+                if texts[i] in forced:
+                    forced[new] = forced.pop(texts[i])
+                elif old:
+                    forced[new] = old[-1].record_id
+                texts[i] = new
+                return
 
     @staticmethod
     def _age(said: str, texts: list[str], existing: Sequence[ExistingRecord]) -> None:

@@ -463,3 +463,28 @@ def test_someone_elses_switch_or_a_relatives_name_is_not_the_users_change() -> N
 def test_more_ways_of_saying_the_new_value_of_a_slot(old: str, said: str, replaces: bool) -> None:
     records = _extract("SEMANTIC", said, existing=[("mem-1", old)])
     assert any(r.replaces == "mem-1" for r in records) is replaces
+
+
+@pytest.mark.parametrize(
+    ("said", "new"),
+    [
+        ("I quit Initech, I'm at Globex now", "The user works at Globex."),
+        ("I left Acme, I'm with Vodafone now", "The user works for Vodafone."),
+        (
+            "left the cafe, I'm doing admin for a dental clinic now",
+            "does admin for a dental clinic",
+        ),
+    ],
+)
+def test_leaving_then_a_new_workplace_is_the_new_job(said: str, new: str) -> None:
+    existing = [("mem-1", "The user works weekends at Initech.")]
+    if "Initech" not in said:
+        existing = [("mem-1", f"The user works at {'Acme' if 'Acme' in said else 'a cafe'}.")]
+    records = _extract("SEMANTIC", said, existing=existing)
+    assert len(records) == 1 and records[0].replaces == "mem-1" and new in records[0].text
+
+
+def test_leaving_for_home_is_still_a_leaving() -> None:
+    existing = [("mem-1", "The user works at Acme.")]
+    records = _extract("SEMANTIC", "I quit my job at Acme, I'm at home now", existing=existing)
+    assert records == [ExtractedRecord("The user no longer works at Acme.", replaces="mem-1")]
