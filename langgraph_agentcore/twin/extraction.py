@@ -1704,9 +1704,9 @@ _OWNER_SLOTS = (
 _DEVICE_KINDS = {
     "phone": r"phone|iphone|pixel|galaxy|samsung|oneplus|nokia|motorola|moto|xiaomi|huawei|"
     r"android|smartphone",
-    "laptop": r"laptop|macbook|mac|thinkpad|chromebook|notebook|xps|zenbook|ideapad",
+    "laptop": r"laptop|macbook|mac(?! (?:and|n) cheese)|thinkpad|chromebook|xps|zenbook|ideapad",
     "car": r"car|toyota|honda|ford|tesla|bmw|audi|volkswagen|vw|nissan|hyundai|kia|mazda|"
-    r"subaru|volvo|mercedes|prius|civic|corolla|golf|fiesta|polo",
+    r"subaru|volvo|mercedes|prius|corolla",
 }
 _DEVICE_WORD = re.compile(
     r"\b(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _DEVICE_KINDS.items()) + r")\b"
@@ -1717,13 +1717,18 @@ _DEVICE_RECORD = re.compile(
     r"^the user (?:(?:just|finally|recently|now|also|still|currently|has|have) )*"
     r"(?:has|got|bought|upgraded|switched|uses|drives|owns|gets|picked up)\b"
 )
-# "The user is in Glasgow now", "is based in Leeds these days": where the user lives (a
-# capital names the place; "is in year 5", "is in pain" are not places)
+# "The user is in Glasgow now", "is based in Leeds": where the user lives (a capital names
+# the place, "is in year 5" or "is in pain" are not places; a bare "is in Paris" may be a
+# trip, so it takes "now" or "based", "living", "settled")
+_PLACE_NAME = (
+    r"in (?!(?:Year|Grade|January|February|March|April|May|June|July|August|September|"
+    r"October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)"
+    r"(?-i:[A-Z])[\w'-]*(?: (?-i:[A-Z])[\w'-]*)*"
+)
 _IN_PLACE = re.compile(
-    r"^The user is (?:now |currently )?(?:living |based |settled )?in (?!(?:Year|Grade|"
-    r"January|February|March|April|May|June|July|August|September|October|November|"
-    r"December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)(?-i:[A-Z])"
-    r"[\w'-]*(?: (?-i:[A-Z])[\w'-]*)*(?: now| these days| nowadays| currently)?\.?$"
+    rf"^The user is (?:(?:now |currently )?(?:living|based|settled) {_PLACE_NAME}"
+    rf"(?: now| these days| nowadays| currently)?|(?:now |currently )?{_PLACE_NAME}"
+    rf"(?: now| these days| nowadays| currently)|(?:now|currently) {_PLACE_NAME})\.?$"
 )
 _RESTRICTION_KEY = re.compile(
     rf"^the user (?:is|has been|was) (?:not |no longer )?(?:a |an )?(?P<r>{_RESTRICTIONS})\b"

@@ -488,3 +488,20 @@ def test_leaving_for_home_is_still_a_leaving() -> None:
     existing = [("mem-1", "The user works at Acme.")]
     records = _extract("SEMANTIC", "I quit my job at Acme, I'm at home now", existing=existing)
     assert records == [ExtractedRecord("The user no longer works at Acme.", replaces="mem-1")]
+
+
+@pytest.mark.parametrize(
+    ("text", "slot"),
+    [
+        ("The user is in Paris.", None),  # maybe a trip
+        ("The user is in Year 5 now.", None),
+        ("The user is now in New York.", ("residence",)),
+        ("The user has golf on sundays.", None),
+        ("The user has mac and cheese on fridays.", None),
+        ("The user drives a Ford Fiesta.", ("attribute", "car")),
+    ],
+)
+def test_slot_keys_of_places_and_devices_stay_narrow(
+    text: str, slot: tuple[str, ...] | None
+) -> None:
+    assert subject_key(text) == slot
