@@ -2213,9 +2213,12 @@ class RuleBasedExtractor:
         Corrections and changes update what they correct: a bare correction in the next
         turn ("sorry, the 14th"; at a session's start, of the last stored single-valued
         record) or inside a message ("the 3rd, no wait, the 5th") rewrites that statement;
-        "I left Deloitte" turns the record naming Deloitte into "no longer ...", and a
-        message with a change marker ("actually", "now", "changed my mind") may update
-        the one record it fits outside the known slots.
+        "I left Deloitte" turns the record naming Deloitte into "no longer ..." (or into
+        the new job, "I'm at Microsoft now"), "switched to green tea" gives the record of
+        the same kind its new value, a change with no statement of its own ("they moved me
+        onto days") swaps the shift and hours, "officially 30 now" after "my birthday" is
+        the new age, and a message with a change marker ("actually", "changed my mind")
+        may update the one record it fits outside the known slots.
         """
         strategy = normalize_strategy_type(request.strategy_type)
         if strategy == "SUMMARIZATION":
