@@ -1872,6 +1872,11 @@ _SWAPS = (
 )
 
 
+_SWAP_CUE = re.compile(
+    r"\b(?:now|moved|put|switched|changed|swapped|onto|instead|these days|nowadays)\b", re.I
+)
+
+
 def _swapped(previous: str, said: str) -> str | None:
     """``previous`` with each value of a kind it shares with ``said`` replaced, if any."""
     fixed = previous
@@ -2377,6 +2382,8 @@ class RuleBasedExtractor:
         """A change with no statement of its own updates the values of its kinds in the
         previous turn's last statement (or, at a session's start, the last stored record)."""
         said = _expand_contractions(_strip_symbols(said))
+        if "?" in said or not _SWAP_CUE.search(said):  # "actually, can you do weekends?"
+            return
         if previous:
             text, index = previous[-1]
             fixed = _swapped(text, said)

@@ -505,3 +505,8 @@ def test_slot_keys_of_places_and_devices_stay_narrow(
     text: str, slot: tuple[str, ...] | None
 ) -> None:
     assert subject_key(text) == slot
+
+
+def test_a_question_with_a_shift_word_swaps_nothing() -> None:
+    said = ("I work nights at the depot", "actually, can you do it on weekends?")
+    assert _extract("SEMANTIC", *said) == [ExtractedRecord("The user works nights at the depot.")]
