@@ -1697,16 +1697,19 @@ _FRAGMENT_CORRECTION = re.compile(
     r"it is|it should be|should be|that should be|I should have said|(?:a )?change of plans?|"
     r"(?:quick |small )?update|(?:his|her|its|their) name is|(?:he|she|it) is (?:called|named)|"
     r"(?:it is )?not (?:[\w'-]+ )?[\w'-]+(?=\s*,|\s+but\b)(?:\s+but)?|"
-    r"(?:he|she|they) (?:(?:has |have )?just )?(?:turned|is|are)(?= \d))\b[\s,:;!.-]*)*)"
+    r"(?:(?:he|she|they) (?:(?:has |have )?just )?(?:turned|is|are)|(?:he|she)s)(?= \d))\b"
+    r"[\s,:;!.-]*)*)"
     r"(?P<value>[\w' -]{1,40}?)"
-    r"(?P<tail>(?:[\s,]+(?:actually|now|instead|then|sorry|lol|haha|tbh|these days))*)"
-    r"[\s.!]*(?:$|[,;:.!]\s*(?P<rest>\S.*)$|\s+-+\s+(?P<rest2>\S.*)$)",
+    r"(?P<tail>(?:[\s,]+(?:actually|now|instead|then|sorry|lol|haha|tbh|these days|I mean|"
+    r"I meant|technically|I guess|I think|apparently|officially|really|my bad))*)"
+    r"[\s.!]*(?:$|[,;:.!]\s*(?P<rest>\S.*)$|\s+[-\u2013\u2014]+\s+(?P<rest2>\S.*)$)",
     re.I,
 )
 # Where a correction starts inside a message ("on the 3rd, no wait, the 5th").
 _INLINE_MARKER = re.compile(
     r"(?:,\s*|\s+)(?=(?:no wait|wait no|oops|whoops|or rather|I mean|I meant|make that|"
-    r"my bad)\b)|(?:,|[.!])\s*(?=(?:sorry|wait|oops|no wait)\s*,)",
+    r"my bad)\b)|(?:,|[.!])\s*(?=(?:sorry|wait|oops|no wait)\s*,)|"
+    r"(?:,|\s+[-\u2013\u2014]+)\s*(?=(?:oh|ah|um+|uh+) (?:no )?wait\b)",
     re.I,
 )
 _NOT_A_VALUE = re.compile(
@@ -1759,7 +1762,11 @@ def _fragment(text: str) -> tuple[str, str, bool] | None:
     """
     said = _expand_contractions(_strip_symbols(text)).strip()
     match = _FRAGMENT_CORRECTION.match(said)
-    if match is None or "?" in said:
+    # "sorry, Chicago?" asks; a question after the correction ("..., how much?") does not
+    if match is None:
+        return None
+    after = "rest" if match.group("rest") else "rest2" if match.group("rest2") else None
+    if "?" in said[: match.start(after) if after else None]:
         return None
     value = match.group("value").strip(" -'")
     if not value or _NOT_A_VALUE.match(value) or not (match.group("lead") or match.group("tail")):
@@ -1800,6 +1807,9 @@ def _corrected(previous: str, value: str, *, strict: bool = False) -> str | None
             pattern = rf"(?<!^)\b{head} {_NAME}"
         else:
             pattern = rf"(?<!^)\b{head} [\w'-]+(?: [\w'-]+){{0,{max(len(words) - 2, 0)}}}"
+    elif re.fullmatch(r"[a-z]+ \d+", value, re.I) and head not in _NUMBERS:
+        # "year 5" for "year 4", "room 12" for "room 9": the same word, a new number
+        pattern = rf"\b{re.escape(head)} \d+\b"
     elif re.fullmatch(r"\d+(?:st|nd|rd|th)?|\d+(?:[.,:]\d+)?", value):
         pattern = r"\b\d+(?:st|nd|rd|th)?(?:[.,:]\d+)?\b"
     elif re.fullmatch(_NUMBER_WORD, value, re.I):
@@ -1849,17 +1859,39 @@ _NEG_PREFIX = r"(?:no longer |does not |do not |not |never )?"
 _SINGLE_VALUED = (
     (
         re.compile(
-            rf"^the user {_NEG_PREFIX}(?:lives|live|resides|is based|moved) "
+            rf"^the user {_NEG_PREFIX}(?:lives|live|resides|is based|moved|has moved|"
+            r"has just moved|just moved|relocated|has relocated|is moving|is relocating|is move) "
             r"(?:in|to|near|outside|close to|on|by)\b"
         ),
         ("residence",),
     ),
     (
-        re.compile(rf"^the user {_NEG_PREFIX}(?:works|work|is employed) (?:as|at|for|by)\b"),
+        re.compile(
+            rf"^the user {_NEG_PREFIX}(?:works|work|is employed)(?: (?:mornings|nights|days|"
+            r"evenings|weekends|weekdays|part time|full time|remotely|shifts|nine to five))? "
+            r"(?:as|at|for|by)\b"
+        ),
         ("job",),
     ),
     (re.compile(r"^the user s (?:job|occupation|profession) is\b"), ("job",)),
     (re.compile(r"^the user (?:started|got|landed|accepted) (?:a )?(?:new )?job\b"), ("job",)),
+    # "I'm at a small accounting firm now": a workplace
+    (
+        re.compile(
+            r"^the user is (?:now )?(?:at|with) (?:a |an )?(?:[\w-]+ ){0,3}?(?:firm|company|"
+            r"startup|start up|agency|bank|studio|practice|consultancy|fintech|charity|"
+            r"nonprofit|council|hospital|clinic|lab)\b"
+        ),
+        ("job",),
+    ),
+    # "started as a junior dev at a fintech", "started working at Acme": the new job
+    (
+        re.compile(
+            r"^the user (?:has )?(?:just )?(?:started|began|starts|is starting) "
+            r"(?:as|at|working (?:as|at|for))\b"
+        ),
+        ("job",),
+    ),
     (re.compile(r"^the user is (?:not |no longer )?an? [\w -]+? (?:at|for) "), ("job",)),
     (re.compile(r"^the user is from\b"), ("origin",)),
     (re.compile(r"^the user was born\b"), ("birth",)),
@@ -1893,6 +1925,61 @@ _SINGLE_VALUED = (
         ),
         ("marital",),
     ),
+)
+# A relative's one home, job or age: "my son lives in Toronto" / "my son has moved to
+# Vancouver" (the same relative and slot; another relative is another slot).
+_OWNER_SLOTS = (
+    (
+        re.compile(
+            rf"^the user s (?P<who>(?:{_RELATIONS})) {_NEG_PREFIX}(?:lives|resides|is based|"
+            r"moved|has moved|has just moved|just moved|relocated|has relocated|is now living) "
+            r"(?:in|to|near|outside|close to|on|by)\b"
+        ),
+        "residence",
+    ),
+    (
+        re.compile(
+            rf"^the user s (?P<who>(?:{_RELATIONS})) (?:{_NEG_PREFIX}(?:works|is working) "
+            r"(?:as|at|for)|(?:has )?(?:just )?(?:got a (?:new )?job |started (?:working )?)"
+            r"(?:as|at|with|for))\b"
+        ),
+        "job",
+    ),
+    (
+        re.compile(rf"^the user s (?P<who>(?:{_RELATIONS})) (?:is|just turned|turned) \d+\b"),
+        "age",
+    ),
+)
+# The one phone, laptop or car the user has: "has an iPhone 11" / "upgraded, it's a Pixel 8
+# now" / "got a new phone" (brands and models name the kind of thing).
+_DEVICE_KINDS = {
+    "phone": r"phone|iphone|pixel|galaxy|samsung|oneplus|nokia|motorola|moto|xiaomi|huawei|"
+    r"android|smartphone",
+    "laptop": r"laptop|macbook|mac(?! (?:and|n) cheese)|thinkpad|chromebook|xps|zenbook|ideapad",
+    "car": r"car|toyota|honda|ford|tesla|bmw|audi|volkswagen|vw|nissan|hyundai|kia|mazda|"
+    r"subaru|volvo|mercedes|prius|corolla",
+}
+_DEVICE_WORD = re.compile(
+    r"\b(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _DEVICE_KINDS.items()) + r")\b"
+    r"(?! (?:call|calls|number|bill|case|charger|plan|contract|insurance|wash|park|seat|"
+    r"screen|battery|ride|trip|rental|loan|payment)\b)"
+)
+_DEVICE_RECORD = re.compile(
+    r"^the user (?:(?:just|finally|recently|now|also|still|currently|has|have) )*"
+    r"(?:has|got|bought|upgraded|switched|uses|drives|owns|gets|picked up)\b"
+)
+# "The user is in Glasgow now", "is based in Leeds": where the user lives (a capital names
+# the place, "is in year 5" or "is in pain" are not places; a bare "is in Paris" may be a
+# trip, so it takes "now" or "based", "living", "settled")
+_PLACE_NAME = (
+    r"in (?!(?:Year|Grade|January|February|March|April|May|June|July|August|September|"
+    r"October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b)"
+    r"(?-i:[A-Z])[\w'-]*(?: (?-i:[A-Z])[\w'-]*)*"
+)
+_IN_PLACE = re.compile(
+    rf"^The user is (?:(?:now |currently )?(?:living|based|settled) {_PLACE_NAME}"
+    rf"(?: now| these days| nowadays| currently)?|(?:now |currently )?{_PLACE_NAME}"
+    rf"(?: now| these days| nowadays| currently)|(?:now|currently) {_PLACE_NAME})\.?$"
 )
 _RESTRICTION_KEY = re.compile(
     rf"^the user (?:is|has been|was) (?:not |no longer )?(?:a |an )?(?P<r>{_RESTRICTIONS})\b"
@@ -1969,6 +2056,122 @@ _RECOUNT = re.compile(
     rf"(?P<v>(?:\d+|{_NUMBER_WORD}) [a-z]+)\b",
     re.I,
 )
+# "had my birthday, officially 30 now", "I just turned 30": the user's new age (the
+# message must speak of the user's birthday or turning, so "6 to 2 now" is no age and
+# "my son turned 6" is the son's)
+_AGE_CUE = re.compile(
+    r"\b(?:my (?:birthday|bday)|I (?:have )?(?:just )?turned|I am (?:now )?officially)\b", re.I
+)
+_AGE_NOW = re.compile(
+    r"(?:\b(?:officially|finally|now)|\bI (?:have )?(?:just )?turned)\s+(?P<n>\d{1,3})\b"
+    r"(?!\s*(?:am|pm|%|:|"
+    r"\.\d|k\b|mins?|minutes|hours?|days?|weeks?|months?|kg|lbs?|pounds|miles|km))|"
+    r"\b(?P<m>\d{1,3})(?: years old)? now\b",
+    re.I,
+)
+# "switched to green tea", "I switched to Brentford": the new value of what it replaces
+_SWITCHED = re.compile(
+    r"(?:^|(?<=[,.;:!?\u2013\u2014-])|\b(?:I|and|so|then|but|ok|okay|actually|now|well|also)\b)"
+    r"\s*(?:have )?(?:just |recently |finally |since )?(?:switched|swapped|changed|"
+    r"gone over|converted|cut down|cut back|gone down) (?:over )?to (?P<x>[\w' -]+?)"
+    r"(?=\s*(?:[,.;!?]|$)|\s+(?:lately|now|recently|these days|instead|nowadays|when|because|"
+    r"since|as|after|last|this|a while|for)\b)",
+    re.I,
+)
+# "I left Google, I'm at Microsoft now", "left the bakery, I'm doing deliveries for a
+# pharmacy now": where the user works after leaving
+_NEW_PLACE = re.compile(
+    r"\bI am (?:now |currently )?(?:(?P<at>at|with) |working (?P<w>at|for) |"
+    r"doing (?P<what>[a-z]+(?: [a-z]+)?) for )"
+    r"(?!(?:home|the moment|a loss|it|work|the gym|the office)\b)"
+    r"(?P<y>(?:a |an |the )?[\w&'-]+(?: [\w&'-]+){0,4}?)"
+    r"(?=\s*(?:[,.;!?]|$)|\s+(?:now|instead|these days|nowadays|full time|part time)\b)",
+    re.I,
+)
+_LEFT_JOB = re.compile(
+    r"^The user (?:no longer works|is no longer)(?: [a-z]+)?(?: time)? (?:at|for|with|as)\b"
+)
+_DRINK = re.compile(
+    r"\b(?:coffees?|teas?|lattes?|flat whites?|espressos?|cappuccinos?|americanos?|mochas?|"
+    r"matcha|chai|decaf|juices?|smoothies?|sodas?|cola|coke|beers?|wines?|kombucha|"
+    r"oat milk|almond milk|soy milk)\b",
+    re.I,
+)
+_ATTRIBUTE_RECORD = re.compile(r"^The user's (?P<subj>[\w' -]+?) (?:is|are)\b")
+_VERB_RECORD = re.compile(
+    r"^The user (?:no longer |now |usually |always |mostly |normally |still )?"
+    r"(?P<v>[a-z]+s) (?!(?:in|at|to|for|on|from|with|near|as|by|of|up|out|off)\b)\S"
+)
+# A work pattern changed in a message with no statement of its own ("they moved me onto
+# days, 6 to 2 now"): each value of a kind the record holds takes the new value of that kind.
+_SHIFT = (
+    r"(?:day|night|morning|evening|afternoon|weekend|weekday|late|early) shifts?|"
+    r"(?:days|nights|mornings|evenings|afternoons|weekends|weekdays|lates|earlies)"
+)
+_SWAPS = (
+    # "moved me onto days", "working nights now" (not "a few days")
+    re.compile(
+        rf"\b(?:on|to|onto|work|works|working|doing|do)\s+(?P<v>{_SHIFT})\b|"
+        r"\b(?P<w>(?:day|night|morning|evening|afternoon|weekend|weekday|late|early) shifts?)\b",
+        re.I,
+    ),
+    re.compile(
+        r"\b(?P<v>\d{1,2}(?:[:.]\d\d)?\s*(?:am|pm)?\s*(?:to|till|til|until|-)\s*"
+        r"\d{1,2}(?:[:.]\d\d)?(?:\s*(?:am|pm))?)\b",
+        re.I,
+    ),
+)
+
+
+_SWAP_CUE = re.compile(
+    r"\b(?:now|moved|put|switched|changed|swapped|onto|instead|these days|nowadays)\b", re.I
+)
+
+
+def _swapped(previous: str, said: str) -> str | None:
+    """``previous`` with each value of a kind it shares with ``said`` replaced, if any."""
+    fixed = previous
+    for kind in _SWAPS:
+        new = kind.search(said)
+        olds = list(kind.finditer(fixed))
+        if new is None or not olds:
+            continue
+        value = (new.group("v") or new.groups()[-1]).lower()
+        old = olds[-1]
+        group = "v" if old.group("v") else len(old.groups())
+        if old.group(group).lower() != value:
+            fixed = fixed[: old.start(group)] + value + fixed[old.end(group) :]
+    return fixed if fixed != previous else None
+
+
+def _switched_to(record: str, value: str) -> str | None:
+    """The record ``record`` says with ``value`` as its new object ("drinks green tea")."""
+    match = _ATTRIBUTE_RECORD.match(record)
+    if match:
+        return _sentence(f"The user's {match.group('subj')} is {_third_person_object(value)}")
+    match = _VERB_RECORD.match(record)
+    if match and match.group("v") not in {"is", "has", "was", "does"}:
+        return _sentence(f"The user {match.group('v')} {_third_person_object(value)}")
+    return None
+
+
+def _same_kind(record: str, value: str) -> bool:
+    """Whether a record holds a value of the kind of ``value`` (a drink, a name, a device)."""
+    if _DRINK.search(value):
+        return bool(_DRINK.search(record))
+    device = _DEVICE_WORD.search(normalize_text(value))
+    if device:
+        return _DEVICE_WORD.search(normalize_text(record)) is not None
+    # a name for the name a verb takes ("supports Arsenal"), never a relative's name
+    return value[:1].isupper() and _NAMED_OBJECT.match(record) is not None
+
+
+_NAMED_OBJECT = re.compile(
+    r"^The user (?:no longer |now |usually |always |mostly |normally |still )?[a-z]+s "
+    r"(?:the |a |an )?(?-i:[A-Z])"
+)
+
+
 # "I quit smoking", "I gave up red meat", "I sold my car": a habit or thing given up
 _GAVE_UP = re.compile(
     r"\b(?i:I) (?:have )?(?:just |recently |finally |totally )?(?:quit|gave up|given up|"
@@ -2077,6 +2280,12 @@ def subject_key(text: str) -> tuple[str, ...] | None:
     "likes coffee" / "no longer likes coffee"), so the newer one replaces the older.
     """
     norm = _key_text(text)
+    if _IN_PLACE.match(text):  # "I'm in Glasgow now"
+        return ("residence",)
+    for owner_pattern, slot in _OWNER_SLOTS:
+        owner = owner_pattern.match(norm)
+        if owner:
+            return (slot, _singular(owner.group("who")))
     for pattern, key in _SINGLE_VALUED:
         if pattern.match(norm):
             return key
@@ -2086,7 +2295,10 @@ def subject_key(text: str) -> tuple[str, ...] | None:
     match = _ATTRIBUTE.match(norm)
     if match and (match.group("called") or _SINGLE_ATTRIBUTES.search(match.group("subj"))):
         subject = match.group("subj").replace("favourite", "favorite").replace("colour", "color")
-        return ("attribute", subject)
+        # "my new phone is a Galaxy" is the one phone
+        return ("attribute", re.sub(r"^(?:new|current|latest) (?=\w)", "", subject))
+    if _DEVICE_RECORD.match(norm) and (device := _DEVICE_WORD.search(norm)):
+        return ("attribute", next(k for k, v in device.groupdict().items() if v))
     match = _ADDED.match(norm)
     if match:  # "adopted a third dog" or "got another dog" updates "has two dogs"
         return ("count", _singular(match.group("noun")))
@@ -2114,6 +2326,17 @@ def subject_key(text: str) -> tuple[str, ...] | None:
     if match:
         return ("instruction", match.group("verb"))
     return None
+
+
+_NO_LONGER = re.compile(r"^the user (?:s [\w ]+? )?(?:is )?(?:no longer|not|does not|never)\b")
+
+
+def _superseded(kept: str, text: str) -> bool:
+    """Whether ``text``, a "no longer ..." of a slot that ``kept`` already fills with a new
+    value in the same batch, adds nothing ("left Deloitte" after "started at Acme")."""
+    if not _NO_LONGER.match(_key_text(text)) or _NO_LONGER.match(_key_text(kept)):
+        return False
+    return not _content(text) & _content(kept)
 
 
 class _Consolidator:
@@ -2204,6 +2427,8 @@ class _Consolidator:
             slot = ("replaces", target.record_id) if target else key or ("text", norm)
             if slot in out and key is None and target is None:
                 continue
+            if slot in out and _superseded(out[slot].text, text):
+                continue  # "started at Acme, left Deloitte": the new job, not the leaving
             out.pop(slot, None)  # a later statement about the same slot wins
             out[slot] = ExtractedRecord(text, target.record_id if target else None)
         return list(out.values())
@@ -2378,9 +2603,12 @@ class RuleBasedExtractor:
         Corrections and changes update what they correct: a bare correction in the next
         turn ("sorry, the 14th"; at a session's start, of the last stored single-valued
         record) or inside a message ("the 3rd, no wait, the 5th") rewrites that statement;
-        "I left Deloitte" turns the record naming Deloitte into "no longer ...", and a
-        message with a change marker ("actually", "now", "changed my mind") may update
-        the one record it fits outside the known slots.
+        "I left Deloitte" turns the record naming Deloitte into "no longer ..." (or into
+        the new job, "I'm at Microsoft now"), "switched to green tea" gives the record of
+        the same kind its new value, a change with no statement of its own ("they moved me
+        onto days") swaps the shift and hours, "officially 30 now" after "my birthday" is
+        the new age, and a message with a change marker ("actually", "changed my mind")
+        may update the one record it fits outside the known slots.
         """
         strategy = normalize_strategy_type(request.strategy_type)
         if strategy == "SUMMARIZATION":
@@ -2435,10 +2663,13 @@ class RuleBasedExtractor:
                         texts.append(fixed)
                         previous = [(fixed, 0)]
                         hits = _statements(rest) if rest else []
+            start = len(texts)
             if hits is None:
                 self._left(said, texts, request.existing, forced)
                 hits = _inline_corrected(said)
                 self._not_old(said, hits, texts, request.existing, forced)
+                if marked and not hits:  # "oh actually they moved me onto days, 6 to 2 now"
+                    self._swap(said, previous, texts, request.existing, forced)
                 previous = []
             for text, targets in hits:
                 index = None
@@ -2449,6 +2680,10 @@ class RuleBasedExtractor:
                         changed.add(text)
                 previous.append((text, index))
             self._recount(said, texts, request.existing, forced)
+            self._switch(said, texts, start, request.existing, forced)
+            self._new_place(said, texts, start, request.existing, forced)
+            if strategy == "SEMANTIC":
+                self._age(said, texts, request.existing)
             replied = False
         consolidator = _Consolidator(request.existing, self.embeddings, self.similarity_threshold)
         return consolidator.consolidate(texts, changed, forced)
@@ -2520,6 +2755,101 @@ class RuleBasedExtractor:
                         forced[fixed] = record_id
                     texts.append(fixed)
                     break
+
+    @staticmethod
+    def _swap(
+        said: str,
+        previous: list[tuple[str, int | None]],
+        texts: list[str],
+        existing: Sequence[ExistingRecord],
+        forced: dict[str, str],
+    ) -> None:
+        """A change with no statement of its own updates the values of its kinds in the
+        previous turn's last statement (or, at a session's start, the last stored record)."""
+        said = _expand_contractions(_strip_symbols(said))
+        if "?" in said or not _SWAP_CUE.search(said):  # "actually, can you do weekends?"
+            return
+        if previous:
+            text, index = previous[-1]
+            fixed = _swapped(text, said)
+            if fixed is not None and index is not None:
+                texts[index] = fixed
+        elif not texts and existing:
+            fixed = _swapped(existing[-1].text, said)
+            if fixed is not None:
+                forced[fixed] = existing[-1].record_id
+                texts.append(fixed)
+
+    @staticmethod
+    def _switch(
+        said: str,
+        texts: list[str],
+        start: int,
+        existing: Sequence[ExistingRecord],
+        forced: dict[str, str],
+    ) -> None:
+        """ "switched to green tea": the record of this turn (or else the newest stored one)
+        holding a value of the same kind takes the new one ("drinks green tea")."""
+        for match in _SWITCHED.finditer(_expand_contractions(_strip_symbols(said))):
+            value = match.group("x").strip()
+            if not value or _NOT_A_VALUE.match(value):
+                continue
+            for i in range(len(texts) - 1, start - 1, -1):
+                new = _switched_to(texts[i], value) if _same_kind(texts[i], value) else None
+                if new is not None:
+                    if texts[i] in forced:
+                        forced[new] = forced.pop(texts[i])
+                    texts[i] = new
+                    break
+            else:
+                for record in reversed(existing):
+                    if _DRINK.search(value) or _DEVICE_WORD.search(normalize_text(value)):
+                        new = _switched_to(record.text, value)
+                        if new is not None and _same_kind(record.text, value):
+                            forced[new] = record.record_id
+                            texts.append(new)
+                            break
+
+    @staticmethod
+    def _new_place(
+        said: str,
+        texts: list[str],
+        start: int,
+        existing: Sequence[ExistingRecord],
+        forced: dict[str, str],
+    ) -> None:
+        """ "I left Google, I'm at Microsoft now": the leaving becomes the new job (and
+        replaces the record the leaving would have)."""
+        match = _NEW_PLACE.search(_expand_contractions(_strip_symbols(said)))
+        if match is None:
+            return
+        if match.group("what"):
+            what = re.sub(r"^doing\b", "", match.group("what")).strip()
+            new = _sentence(f"the user does {what} for {match.group('y')}")
+        else:
+            prep = match.group("w") or ("for" if match.group("at") == "with" else "at")
+            new = _sentence(f"the user works {prep} {match.group('y')}")
+        for i in range(len(texts) - 1, start - 1, -1):
+            if _LEFT_JOB.match(texts[i]):
+                key = subject_key(texts[i])
+                old = [r for r in existing if key is not None and subject_key(r.text) == key]
+                if texts[i] in forced:
+                    forced[new] = forced.pop(texts[i])
+                elif old:
+                    forced[new] = old[-1].record_id
+                texts[i] = new
+                return
+
+    @staticmethod
+    def _age(said: str, texts: list[str], existing: Sequence[ExistingRecord]) -> None:
+        """ "had my birthday, officially 30 now": the user's age record takes the new age."""
+        said = _expand_contractions(_strip_symbols(said))
+        match = _AGE_NOW.search(said) if _AGE_CUE.search(said) else None
+        if match is None or any(subject_key(t) == ("age",) for t in texts):
+            return
+        age = int(match.group("n") or match.group("m"))
+        if 0 < age < 120:
+            texts.append(_sentence(f"the user is {age} years old"))
 
     def _turn_points(self, turns: Sequence[ConversationTurn]) -> list[tuple[str, bool]]:
         """Short third-person sentences for a summary, each flagged True if from the user."""

@@ -322,3 +322,191 @@ def test_leaving_a_long_held_job_reads_naturally() -> None:
 def test_a_name_correction_does_not_rename_a_counted_pet_at_session_start() -> None:
     existing = [("mem-1", "The user has a golden retriever called Biscuit.")]
     assert _extract("SEMANTIC", "oops, typo, it's Sian", existing=existing) == []
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        (("my son is in grade 2", "sorry grade 3 i mean"), "son is in grade 3"),
+        (("I'm a junior analyst at a bank", "well senior now technically"), "senior analyst"),
+        (("we have two dogs - oh wait three now. what food is best?",), "has three dogs"),
+        (("my daughter is 4", "sorry, shes 5 — birthday last week"), "daughter is 5"),
+    ],
+)
+def test_bare_corrections_with_fillers_and_questions(said: tuple[str, ...], expected: str) -> None:
+    records = _extract("SEMANTIC", *said)
+    assert len(records) == 1 and expected in records[0].text
+
+
+def test_a_relatives_home_is_replaced_only_by_the_same_relative() -> None:
+    existing = [
+        ("mem-1", "The user's sister lives in York."),
+        ("mem-2", "The user's brother lives in Hull."),
+    ]
+    records = _extract("SEMANTIC", "My sister has moved to Leeds.", existing=existing)
+    assert records == [ExtractedRecord("The user's sister has moved to Leeds.", replaces="mem-1")]
+    existing = [("mem-1", "The user's sister works at Initech.")]
+    records = _extract("SEMANTIC", "My brother works at Acme now.", existing=existing)
+    assert [r.replaces for r in records] == [None]
+
+
+@pytest.mark.parametrize(
+    ("said", "old", "new"),
+    [
+        ("quit my old job! I started at a design agency on monday", "works at a bank", "design"),
+        ("I left Deloitte, I'm now at a small law firm", "works at Deloitte", "law firm"),
+        ("I am moving to Lyon for work", "lives in Paris", "Lyon"),
+    ],
+)
+def test_a_new_job_or_home_replaces_the_old_one_without_a_no_longer(
+    said: str, old: str, new: str
+) -> None:
+    records = _extract("SEMANTIC", said, existing=[("mem-1", f"The user {old}.")])
+    assert len(records) == 1 and records[0].replaces == "mem-1" and new in records[0].text
+
+
+@pytest.mark.parametrize(
+    ("old", "said", "new"),
+    [
+        ("The user has a macbook air.", "got a new laptop, a thinkpad now", "thinkpad"),
+        ("The user has an iphone 12.", "finally upgraded, a pixel 9 now", "pixel 9"),
+        ("The user drives a Honda Civic.", "I drive a Tesla now", "Tesla"),
+    ],
+)
+def test_a_device_is_one_slot_named_by_kind_brand_or_model(old: str, said: str, new: str) -> None:
+    records = _extract("SEMANTIC", said, existing=[("mem-1", old)])
+    assert len(records) == 1 and records[0].replaces == "mem-1" and new in records[0].text
+
+
+def test_a_phone_call_is_not_a_phone() -> None:
+    assert subject_key("The user has a phone call at 3.") != subject_key("The user has a Pixel 8.")
+
+
+def test_a_birthday_updates_the_users_age_but_not_for_a_child() -> None:
+    existing = [("mem-1", "The user is 40 years old.")]
+    records = _extract(
+        "SEMANTIC", "it was my birthday on friday, officially 41 now", existing=existing
+    )
+    assert records == [ExtractedRecord("The user is 41 years old.", replaces="mem-1")]
+    records = _extract("SEMANTIC", "my son turned 9 on sunday", existing=existing)
+    assert all("years old" not in r.text for r in records)
+
+
+@pytest.mark.parametrize(
+    ("old", "said", "new"),
+    [
+        (
+            "The user drinks cappuccinos every morning.",
+            "switched to oat milk lattes recently",
+            "The user drinks oat milk lattes.",
+        ),
+        (
+            "The user drinks five cups of tea a day.",
+            "I've cut down to two cups of tea a day",
+            "The user drinks two cups of tea a day.",
+        ),
+        (
+            "The user's usual order is a flat white.",
+            "switched to chai lately",
+            "The user's usual order is chai.",
+        ),
+    ],
+)
+def test_switching_gives_the_record_of_the_same_kind_its_new_value(
+    old: str, said: str, new: str
+) -> None:
+    records = _extract("USER_PREFERENCE", said, existing=[("mem-1", old)])
+    assert records == [ExtractedRecord(new, replaces="mem-1")]
+
+
+def test_switching_to_something_of_another_kind_replaces_nothing() -> None:
+    existing = [("mem-1", "The user drinks cappuccinos every morning.")]
+    records = _extract("USER_PREFERENCE", "I switched to Linux last year", existing=existing)
+    assert all(r.replaces is None for r in records)
+
+
+def test_a_change_of_shift_swaps_the_shift_and_the_hours() -> None:
+    said = (
+        "I work evenings at the hospital, 4 till 11",
+        "actually they put me on mornings now, 7 to 3",
+    )
+    records = _extract("SEMANTIC", *said)
+    assert records == [ExtractedRecord("The user works mornings at the hospital, 7 to 3.")]
+    said = ("I work evenings at the hospital", "actually it took a few days")
+    records = _extract("SEMANTIC", *said)
+    assert records == [ExtractedRecord("The user works evenings at the hospital.")]
+    existing = [("mem-1", "The user works days at the depot.")]
+    records = _extract("SEMANTIC", "actually they moved me to nights", existing=existing)
+    assert records == [ExtractedRecord("The user works nights at the depot.", replaces="mem-1")]
+
+
+def test_someone_elses_switch_or_a_relatives_name_is_not_the_users_change() -> None:
+    existing = [("mem-1", "The user drinks cappuccinos every morning.")]
+    assert _extract("USER_PREFERENCE", "my wife switched to decaf", existing=existing) == []
+    records = _extract("SEMANTIC", "My wife is Anna, we switched to Vodafone")
+    assert all("Vodafone" not in r.text for r in records)
+    records = _extract("SEMANTIC", "I use VS Code, switched to Neovim last month")
+    assert records == [ExtractedRecord("The user uses Neovim.")]
+
+
+@pytest.mark.parametrize(
+    ("old", "said", "replaces"),
+    [
+        ("The user lives in Edinburgh.", "I'm in Glasgow now", True),
+        ("The user lives in Edinburgh.", "I'm in London for a conference", False),
+        ("The user's husband works at Aldi.", "my husband got a job at Tesco", True),
+        ("The user's wife works at Aldi.", "my husband got a job at Tesco", False),
+        ("The user has an iphone 13.", "my new phone is a galaxy s24", True),
+        ("The user uses a Windows laptop.", "I use a Mac now", True),
+    ],
+)
+def test_more_ways_of_saying_the_new_value_of_a_slot(old: str, said: str, replaces: bool) -> None:
+    records = _extract("SEMANTIC", said, existing=[("mem-1", old)])
+    assert any(r.replaces == "mem-1" for r in records) is replaces
+
+
+@pytest.mark.parametrize(
+    ("said", "new"),
+    [
+        ("I quit Initech, I'm at Globex now", "The user works at Globex."),
+        ("I left Acme, I'm with Vodafone now", "The user works for Vodafone."),
+        (
+            "left the cafe, I'm doing admin for a dental clinic now",
+            "does admin for a dental clinic",
+        ),
+    ],
+)
+def test_leaving_then_a_new_workplace_is_the_new_job(said: str, new: str) -> None:
+    existing = [("mem-1", "The user works weekends at Initech.")]
+    if "Initech" not in said:
+        existing = [("mem-1", f"The user works at {'Acme' if 'Acme' in said else 'a cafe'}.")]
+    records = _extract("SEMANTIC", said, existing=existing)
+    assert len(records) == 1 and records[0].replaces == "mem-1" and new in records[0].text
+
+
+def test_leaving_for_home_is_still_a_leaving() -> None:
+    existing = [("mem-1", "The user works at Acme.")]
+    records = _extract("SEMANTIC", "I quit my job at Acme, I'm at home now", existing=existing)
+    assert records == [ExtractedRecord("The user no longer works at Acme.", replaces="mem-1")]
+
+
+@pytest.mark.parametrize(
+    ("text", "slot"),
+    [
+        ("The user is in Paris.", None),  # maybe a trip
+        ("The user is in Year 5 now.", None),
+        ("The user is now in New York.", ("residence",)),
+        ("The user has golf on sundays.", None),
+        ("The user has mac and cheese on fridays.", None),
+        ("The user drives a Ford Fiesta.", ("attribute", "car")),
+    ],
+)
+def test_slot_keys_of_places_and_devices_stay_narrow(
+    text: str, slot: tuple[str, ...] | None
+) -> None:
+    assert subject_key(text) == slot
+
+
+def test_a_question_with_a_shift_word_swaps_nothing() -> None:
+    said = ("I work nights at the depot", "actually, can you do it on weekends?")
+    assert _extract("SEMANTIC", *said) == [ExtractedRecord("The user works nights at the depot.")]
