@@ -960,6 +960,16 @@ _RULES = _rules(
             "the user {verb3} in {obj}",
             _F,
         ),
+        # a device or vehicle acquired is one the user has ("got a new laptop, a thinkpad")
+        (
+            r"^I (?:just |finally |recently |have )?(?:got|bought|picked up|upgraded to|"
+            r"treated myself to) (?P<obj>(?:a|an|my) (?:new |secondhand |second-hand |used |"
+            r"refurbished |brand new )?(?:[\w-]+ )?(?:phone|smartphone|laptop|computer|pc|tablet|"
+            r"car|bike|e-?bike|motorbike|scooter|van|ipad|iphone|pixel|macbook|thinkpad|kindle|"
+            r"console|ps5|xbox|watch|smartwatch)\b.*)",
+            "the user has {obj}",
+            _F,
+        ),
         # medical devices are facts, not habits ("I wear hearing aids")
         (
             r"^I (?:have to |also )?(?P<verb>wear|use|have|need) (?P<obj>(?:a |an |two )?"
@@ -1630,6 +1640,9 @@ _BROAD_TEMPLATES = frozenset(
     }
 )
 _VETO_MIN = 0.9
+_CATCH_ALL_FROM = next(
+    i for i, rule in enumerate(_RULES) if rule.template == "the user's {subj} {be} {obj}"
+)
 
 
 def _vetoed(clause: str, hit: tuple[str, frozenset[str]]) -> bool:
@@ -1641,9 +1654,10 @@ def _vetoed(clause: str, hit: tuple[str, frozenset[str]]) -> bool:
 
 
 def _broad(clause: str) -> bool:
-    for rule in _RULES:
+    """True when the rule that reads ``clause`` is one of the catch-alls at the table's end."""
+    for index, rule in enumerate(_RULES):
         if rule.pattern.match(clause) and _apply_rules(clause) is not None:
-            return rule.template in _BROAD_TEMPLATES
+            return index >= _CATCH_ALL_FROM and rule.template in _BROAD_TEMPLATES
     return _GENERIC_FACT.match(clause) is not None
 
 
