@@ -198,7 +198,10 @@ _REQUESTS = re.compile(
 )
 
 _SUBJECT = r"(?:I|my|we|our)\b"
-_LEAD_WORDS = r"(?:(?:now|then|also|actually|and|but|so|plus|oh|well|btw)\s+)*"
+_LEAD_WORDS = (
+    r"(?:(?:now|then|also|actually|and|but|so|plus|oh|well|btw|(?:next|this|last) "
+    r"(?:week|month|year|summer|winter|spring|autumn|fall|weekend))\s+)*"
+)
 # Verbs that open a clause whose subject "I" was left out ("I'm retired, used to be ...").
 _ELLIPTIC = (
     r"(?:used to|moved|grew up|love|like(?! \d| a\b| an\b| the\b| maybe\b| literally\b| really\b|"
@@ -225,11 +228,15 @@ _CLAUSE_BREAK = re.compile(
     rf"|,\s*(?={_LEAD_WORDS}{_SUBJECT})|;\s*|\s+-+\s+|\s*[\u2014\u2013]+\s*|,\s+so\s+"
     rf"|,?\s+(?:and|but) (?:also |like |also like )*(?={_RESTORABLE}|(?:always|never)\b)"
     rf"|,\s*(?={_ELLIPTIC}|{_COUNTED}|\d{{1,3}} (?:now|years old)\b|{_RESTORABLE})"
+    r"|,\s*(?=(?:learning|studying|working|living|training|moving|starting|planning|raising|"
+    r"caring|teaching|renting|saving|volunteering|commuting|retiring|relocating) )"
     r"|,\s*(?=(?!(?:nothing|something|anything|everything|morning|evening)\b)[a-z]{2,}ing "
     r"(?:my|a|an|the|for|at|in|on|as|to|with|from|full|part)\b)"
     r"|,?\s+and\s+(?=(?:he|she|they|it)\b)|,\s*(?=(?:he|she)\b)"
     r"|,\s*(?=[\w-]+(?: [\w-]+)? is where (?:I|we)\b)"
     r"|,\s*(?=(?:remind|tell|help|show|give|find|send|book|check|email|text|ask) (?:me|us)\b)"
+    r"|,\s*(?=also no\b)"
+    r"|,\s*(?=[\w' -]{1,30} (?:is|are) my (?:favourite|all-time|go-to)\b)"
     # "... so gluten is a no-go": a consequence, not part of the fact ("so much" is)
     r"|(?<!\bam)(?<!\bis)(?<!\bare)(?<!\bwas)(?<!\bnot)(?<!\bvery)(?<!\breally)\s+so\s+"
     r"(?!much\b|many\b|far\b|long\b|well\b|that\b|called\b|to\b)",
@@ -248,12 +255,14 @@ _ASKS = re.compile(
 )
 
 _LEAD = re.compile(
-    r"^(?:oh|ooh|ah|aw|well|also|and|but|so|yes|yeah|yep|yup|no(?:pe)?(?=\s*[,.!:;-])|actually|"
+    r"^(?:oh|ooh|ah|aw|well|also|and|but|so|yes|yeah|yep|yup|no(?:pe)?(?=\s*[,.!:;-]|\s+i\b)|actually|"
     r"btw|fyi|um+|uh+|"
     r"hmm+|ok|okay|sorry|oh wait|wait|honestly|now|anyway|anyways|plus|basically|right|"
     r"hey|hi|hello|lol|haha\w*|oops|then|though|although|because|since|cause|cuz|"
     r"fwiw|tbf|ngl|imo|imho|iirc|afaik|not gonna lie|to be fair|for context|fyi|"
     r"ew+|ugh+|omg|yuck|meh|nah|long story(?: short)?|basically|"
+    r"(?:my |the )?(?:doctor|gp|dr|doc|consultant|specialist|dentist|physio|nurse) "
+    r"(?:says|said|told me|thinks|reckons)(?: that)?|"
     r"just so you know|by the way|for the record|fun fact|to be honest|as you know|"
     r"you know|I mean|I meant(?: to say| that)?|what I meant is|for what it is worth|"
     r"in fact|these days|nowadays|currently|"
@@ -620,7 +629,7 @@ _ADJECTIVE_SELF = re.compile(
 # "I have two cats (miso and tofu) and a tortoise": two possessions, two records
 _PARENS = re.compile(r"\([^)]*\)")
 _HAVE_AND = re.compile(
-    r"^I (?P<verb>have|own|speak|play) (?P<first>[^,]+?),? and (?:also )?"
+    r"^I (?P<verb>have|own|speak|play|use|drive|study) (?P<first>[^,]+?),? and (?:also )?"
     r"(?P<second>(?:a|an|one|two|three|four|five|six|\d+|some|a bit of|a little|basic) .+)$",
     re.I,
 )
@@ -652,7 +661,7 @@ _NO_HERE = re.compile(
 )
 _I_AM_HERE = re.compile(r"^(I am (?:an? )?[\w -]{3,40}?) here\b.*$", re.I)
 # "47 and back at uni": an age, then the rest
-_AGE_AND = re.compile(r"^(?P<age>\d{1,2}) and (?P<rest>.+)$", re.I)
+_AGE_AND = re.compile(r"^(?:I am )?(?P<age>\d{1,2}) and (?P<rest>.+)$", re.I)
 
 
 def _clauses(text: str) -> list[str]:
@@ -722,6 +731,8 @@ def _clauses(text: str) -> list[str]:
             mentions = _MY_RELATIVE.findall(raw)
             if mentions:
                 relative = f"my {mentions[-1]}"
+            if re.match(r"^have (?:a|an|two|three|four|\d+|no|some)\b", part, re.I):
+                part = f"I {part}"  # "..., and have a cat already" (not "have you ...")
             if part and not _NOT_STATEMENTS.match(part):
                 clauses.append(part)
     return clauses
@@ -1494,7 +1505,7 @@ _PAST_IRREGULAR = (
 _BASE_VERBS = (
     r"love|like|hate|prefer|adore|enjoy|work|live|have|own|drive|speak|play|wear|"
     r"study|teach|eat|drink|cannot|can not|do not|never|am|volunteer|cook|bake|"
-    r"commute|cycle|swim|sing|paint|knit|rent"
+    r"commute|cycle|swim|sing|paint|knit|rent|earn|manage|run"
 )
 _NOT_GERUND = (
     r"nothing|something|anything|everything|morning|evening|thing|king|ring|spring|wedding|"
