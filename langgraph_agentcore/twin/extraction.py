@@ -694,8 +694,19 @@ def _clauses(text: str) -> list[str]:
                 parts = parts[:-1]
         else:
             parts = re.split(_CLAUSE_BREAK, sentence)
+        owner: str | None = None  # "my daughter" when the previous clause was about her
         for raw in parts:
             part = _clean_clause(raw)
+            if (
+                owner is not None
+                and _SUBJECTLESS_START.match(part)
+                and not _ELLIPTIC_START.match(part)
+            ):
+                # "my daughter started at Edinburgh, studying vet medicine": she is studying
+                ing = re.match(r"^(?:[a-z]+ly )?[a-z]{2,}ing\b", part, re.I)
+                part = f"{owner} {'is ' if ing else ''}{part}"
+            owner_match = re.match(rf"^my ((?:[\w-]+ ){{0,2}}?(?:{_RELATIONS}))\b", part, re.I)
+            owner = f"my {owner_match.group(1)}" if owner_match else None
             role = _ROLE_APPOSITION.match(part)
             if role:
                 part = f"I am {_article(role.group('role'))} {role.group('role')}"
@@ -731,7 +742,12 @@ def _clauses(text: str) -> list[str]:
             mentions = _MY_RELATIVE.findall(raw)
             if mentions:
                 relative = f"my {mentions[-1]}"
-            if re.match(r"^have (?:a|an|two|three|four|\d+|no|some)\b", part, re.I):
+            if re.match(
+                r"^have (?!a (?:good|nice|great|lovely|safe|fun|good one)\b)"
+                r"(?:a|an|two|three|four|\d+|no|some)\b",
+                part,
+                re.I,
+            ):
                 part = f"I {part}"  # "..., and have a cat already" (not "have you ...")
             if part and not _NOT_STATEMENTS.match(part):
                 clauses.append(part)
