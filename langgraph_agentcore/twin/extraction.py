@@ -1612,7 +1612,7 @@ def _generic_record(clause: str) -> str | None:
 
 
 # Probability the learned model must give a label before its guess is used.
-_LEARNED_MIN = 0.5
+_LEARNED_MIN = 0.6
 _LEARNED_TARGETS = {"fact": _F, "preference": _P, "both": _B}
 
 
