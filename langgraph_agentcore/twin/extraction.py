@@ -1759,6 +1759,14 @@ _DATE_WORD = (
 )
 
 
+# A day of a month: "may 13th", "13 may", "the 13th of May".
+_DAY_OF_MONTH = re.compile(
+    rf"\b(?:{_DATE_WORD} (?:the )?\d{{1,2}}(?:st|nd|rd|th)?|"
+    rf"(?:the )?\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{_DATE_WORD})\b",
+    re.I,
+)
+
+
 _STRONG_MARKER = re.compile(
     r"\b(?:sorry|oops|whoops|typo|I mean|I meant|correction|make that|or rather|no wait|wait|"
     r"my bad|my mistake|should be|should have said|not|actually|change of plans?|update)\b",
@@ -1809,7 +1817,10 @@ def _corrected(previous: str, value: str, *, strict: bool = False) -> str | None
     words = value.split()
     head = words[0].lower()
     count = re.fullmatch(rf"(?:\d+|{_NUMBER_WORD}) (?P<noun>[a-z]+)", value, re.I)
-    if count:  # "three dogs": the count of the same thing
+    date = _DAY_OF_MONTH
+    if date.fullmatch(value):  # "may 13th" for "may 3rd", "the 13th of May" for "3 May"
+        pattern = date.pattern
+    elif count:  # "three dogs": the count of the same thing
         noun = re.escape(_singular(count.group("noun")))
         pattern = rf"\b(?:\d+|{_NUMBER_WORD}|an?) {noun}(?:s|es|ren)?\b"
     elif re.fullmatch(rf"{_LEVEL}", value, re.I):
@@ -1874,8 +1885,8 @@ _SINGLE_VALUED = (
     (
         re.compile(
             rf"^the user {_NEG_PREFIX}(?:lives|live|resides|is based|moved|has moved|"
-            r"has just moved|just moved|relocated|has relocated|is moving|is relocating|is move) "
-            r"(?:in|to|near|outside|close to|on|by)\b"
+            r"has just moved|just moved|relocated|has relocated|is moving|is relocating|is move|"
+            r"moves)(?: back(?: home)?| home)? (?:in|to|near|outside|close to|on(?! to| from)|by)\b"
         ),
         ("residence",),
     ),
@@ -2166,6 +2177,15 @@ def _switched_to(record: str, value: str) -> str | None:
     match = _VERB_RECORD.match(record)
     if match and match.group("v") not in {"is", "has", "was", "does"}:
         return _sentence(f"The user {match.group('v')} {_third_person_object(value)}")
+    # "has an iPhone 12" + "switched to a Samsung Galaxy S23": the one device of its kind
+    new, old = _DEVICE_WORD.search(normalize_text(value)), _DEVICE_WORD.search(_key_text(record))
+    if new and old and _DEVICE_RECORD.match(_key_text(record)):
+        kind = next(k for k, v in new.groupdict().items() if v)
+        if old.group(kind):
+            owned = value
+            if not re.match(r"(?:an?|the|my)\s", value, re.I):
+                owned = f"{_article(value)} {value}"
+            return _sentence(f"The user has {_third_person_object(owned)}")
     return None
 
 
