@@ -1707,7 +1707,8 @@ _BODY = re.compile(
 # of the previous statement's value; ``lead`` holds the correction markers.
 _FRAGMENT_CORRECTION = re.compile(
     r"^(?P<lead>(?:(?:oh|ah|um+|uh+|hmm+|well|no|nope|ugh|no wait|wait|sorry|oops|whoops|"
-    r"actually|correction|typo|my bad|my mistake|I mean|I meant|make that|or rather|rather|"
+    r"actually|technically|correction|typo|my bad|my mistake|I mean|I meant|make that|"
+    r"or rather|rather|"
     r"it is|it should be|should be|that should be|I should have said|(?:a )?change of plans?|"
     r"(?:quick |small )?update|(?:his|her|its|their) name is|(?:he|she|it) is (?:called|named)|"
     r"(?:it is )?not (?:[\w'-]+ )?[\w'-]+(?=\s*,|\s+but\b)(?:\s+but)?|"
@@ -1723,8 +1724,13 @@ _FRAGMENT_CORRECTION = re.compile(
 _INLINE_MARKER = re.compile(
     r"(?:,\s*|\s+)(?=(?:no wait|wait no|oops|whoops|or rather|I mean|I meant|make that|"
     r"my bad)\b)|(?:,|[.!])\s*(?=(?:sorry|wait|oops|no wait)\s*,)|"
-    r"(?:,|\s+[-\u2013\u2014]+)\s*(?=(?:oh|ah|um+|uh+) (?:no )?wait\b)",
+    r"(?:,|\s+[-\u2013\u2014]+)\s*(?=(?:oh|ah|um+|uh+) (?:no )?wait\b)|"
+    r"(?:\.{2,}|\u2026|,|\s+[-\u2013\u2014]+)\s*(?=well\b)",
     re.I,
+)
+# "..., well technically Geelong now": "well" corrects only with "technically" or "now"
+_WELL_CORRECTS = re.compile(
+    r"^well\b,?[^,.;!?]*?\b(?:technically|actually|really|now)\b|^well\b[\s,]*more like\b", re.I
 )
 _NOT_A_VALUE = re.compile(
     r"^(?:I|my|me|we|our|you|your|it|that|this|they|he|she|his|her|its|there|what|how|why|who|"
@@ -1863,8 +1869,11 @@ def _inline_corrected(text: str) -> list[tuple[str, frozenset[str]]]:
     """Statements of a message with a correction inside it applied ("3rd, no wait, 5th")."""
     said = _expand_contractions(_strip_symbols(text))
     for marker in _INLINE_MARKER.finditer(said):
-        fragment = _fragment(said[marker.end() :])
-        if fragment is None or not fragment[2]:
+        after = said[marker.end() :]
+        fragment = _fragment(after)
+        if fragment is None or not (fragment[2] or _WELL_CORRECTS.match(after)):
+            continue
+        if after[:4].lower() == "well" and not _WELL_CORRECTS.match(after):
             continue
         hits = _statements(said[: marker.start()])
         fixed = _corrected(hits[-1][0], fragment[0], strict=True) if hits else None
@@ -2112,6 +2121,15 @@ _NEW_PLACE = re.compile(
     r"(?P<y>(?:a |an |the )?[\w&'-]+(?: [\w&'-]+){0,4}?)"
     r"(?=\s*(?:[,.;!?]|$)|\s+(?:now|instead|these days|nowadays|full time|part time)\b)",
     re.I,
+)
+# "got a new job!! I'm a teaching assistant now": the bare new job and the role it is
+_BARE_NEW_JOB = re.compile(
+    r"^The user (?:has )?(?:just )?(?:got|started|landed|has|began) (?:a )?new job"
+    r"(?: (?:last|this|on|yesterday|today)\b[\w ]*)?\.$"
+)
+_ROLE = re.compile(
+    r"^The user is (?:now )?(?P<role>an? (?!(?:bit|little|lot|fan|big|huge|mess|wreck|"
+    r"nervous|happy|relieved)\b)[a-z][\w -]{2,40}?)(?: now)?\.$"
 )
 _LEFT_JOB = re.compile(
     r"^The user (?:no longer works|is no longer)(?: [a-z]+)?(?: time)? (?:at|for|with|as)\b"
@@ -2705,6 +2723,7 @@ class RuleBasedExtractor:
                 if marked and not hits:  # "oh actually they moved me onto days, 6 to 2 now"
                     self._swap(said, previous, texts, request.existing, forced)
                 previous = []
+            hits = self._new_job(hits)
             for text, targets in hits:
                 index = None
                 if strategy in targets:
@@ -2741,6 +2760,17 @@ class RuleBasedExtractor:
                         forced[neg] = record.record_id
                         texts.append(neg)
                         break
+
+    @staticmethod
+    def _new_job(hits: list[tuple[str, frozenset[str]]]) -> list[tuple[str, frozenset[str]]]:
+        """ "got a new job!! I'm a teaching assistant now": one job record, the role."""
+        bare = [h for h in hits if _BARE_NEW_JOB.match(h[0])]
+        roles = [(h, m) for h in hits if (m := _ROLE.match(h[0])) and subject_key(h[0]) is None]
+        if len(bare) != 1 or len(roles) != 1:
+            return hits
+        (role, targets), match = roles[0]
+        job = (_sentence(f"the user works as {match.group('role')}"), targets)
+        return [job if h[0] == role else h for h in hits if h is not bare[0]]
 
     @staticmethod
     def _not_old(
