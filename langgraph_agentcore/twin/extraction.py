@@ -2122,6 +2122,19 @@ _NEW_PLACE = re.compile(
     r"(?=\s*(?:[,.;!?]|$)|\s+(?:now|instead|these days|nowadays|full time|part time)\b)",
     re.I,
 )
+# "actually you can go back to English": an instruction's language (or units) changes
+_INSTRUCTION_KINDS = (
+    r"english|french|spanish|german|italian|portuguese|dutch|japanese|chinese|mandarin|"
+    r"cantonese|korean|arabic|hindi|russian|polish|welsh|irish|swedish|norwegian|danish|"
+    r"finnish|greek|turkish|hebrew|ukrainian|czech|vietnamese|thai|indonesian",
+    r"metric|imperial",
+    r"celsius|fahrenheit",
+)
+_BACK_TO = re.compile(
+    r"\b(?:go back to|going back to|switch(?: back)? to|change(?: back)? to|stick to|"
+    r"use|reply in|answer in|respond in|write in|talk in|speak|only) (?P<x>[a-z]+)\b",
+    re.I,
+)
 # "got a new job!! I'm a teaching assistant now": the bare new job and the role it is
 _BARE_NEW_JOB = re.compile(
     r"^The user (?:has )?(?:just )?(?:got|started|landed|has|began) (?:a )?new job"
@@ -2732,6 +2745,7 @@ class RuleBasedExtractor:
                     if marked:
                         changed.add(text)
                 previous.append((text, index))
+            self._relanguage(said, texts, start, request.existing, forced)
             self._recount(said, texts, request.existing, forced)
             self._switch(said, texts, start, request.existing, forced)
             self._new_place(said, texts, start, request.existing, forced)
@@ -2760,6 +2774,46 @@ class RuleBasedExtractor:
                         forced[neg] = record.record_id
                         texts.append(neg)
                         break
+
+    @staticmethod
+    def _relanguage(
+        said: str,
+        texts: list[str],
+        start: int,
+        existing: Sequence[ExistingRecord],
+        forced: dict[str, str],
+    ) -> None:
+        """ "you can go back to English": the instruction naming French takes English."""
+        for match in _BACK_TO.finditer(said):
+            value = match.group("x").lower()
+            before = said[: match.start()]
+            if re.search(r"\b(?:I|we)(?: \w+)? $", before, re.I):  # "if I write in English"
+                continue
+            # said to the assistant: "you can ...", "pls ...", or a clause opening with it
+            if not (
+                re.search(r"\b(?:you|pls|please|plz)\b", said, re.I)
+                or re.search(rf"(?:^|[,.;:!?]\s*){_LEAD_WORDS}(?:ok |okay )?$", before, re.I)
+            ):
+                continue
+            kind = next((k for k in _INSTRUCTION_KINDS if re.fullmatch(k, value)), None)
+            if kind is None:
+                continue
+            # an earlier instruction, not this message's own ("even if I write in English")
+            records: list[tuple[str, str | None]] = [(t, None) for t in reversed(texts[:start])]
+            records += [(r.text, r.record_id) for r in reversed(existing)]
+            for text, record_id in records:
+                key = subject_key(text)
+                old = re.search(rf"\b(?:{kind})\b", text, re.I)
+                if key is None or key[0] != "instruction" or old is None:
+                    continue
+                if old.group(0).lower() != value:
+                    new = text[: old.start()] + value + text[old.end() :]
+                    if record_id is not None:
+                        forced[new] = record_id
+                        texts.append(new)
+                    elif new not in texts:
+                        texts[texts.index(text)] = new
+                break
 
     @staticmethod
     def _new_job(hits: list[tuple[str, frozenset[str]]]) -> list[tuple[str, frozenset[str]]]:
