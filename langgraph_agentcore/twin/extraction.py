@@ -2135,6 +2135,13 @@ _BACK_TO = re.compile(
     r"use|reply in|answer in|respond in|write in|talk in|speak|only) (?P<x>[a-z]+)\b",
     re.I,
 )
+# "upgraded to the full marathon": a new value of the one record naming a marathon
+_UPGRADED = re.compile(
+    r"^The user (?:has )?(?:just )?(?:upgraded|downgraded|switched|changed|swapped|moved up|"
+    r"stepped up|stepped down|gone up|gone down|went up|went down) (?:over )?to "
+    r"(?:the |a |an |my |their )?(?P<obj>[\w' -]+?)(?=\s+(?:in|at|on|for|from|with|by|last|"
+    r"this|next|because|since|after|now|instead)\b|\.?$)"
+)
 # "got a new job!! I'm a teaching assistant now": the bare new job and the role it is
 _BARE_NEW_JOB = re.compile(
     r"^The user (?:has )?(?:just )?(?:got|started|landed|has|began) (?:a )?new job"
@@ -2746,6 +2753,7 @@ class RuleBasedExtractor:
                         changed.add(text)
                 previous.append((text, index))
             self._relanguage(said, texts, start, request.existing, forced)
+            self._upgraded(texts, start, request.existing, forced)
             self._recount(said, texts, request.existing, forced)
             self._switch(said, texts, start, request.existing, forced)
             self._new_place(said, texts, start, request.existing, forced)
@@ -2814,6 +2822,37 @@ class RuleBasedExtractor:
                     elif new not in texts:
                         texts[texts.index(text)] = new
                 break
+
+    @staticmethod
+    def _upgraded(
+        texts: list[str], start: int, existing: Sequence[ExistingRecord], forced: dict[str, str]
+    ) -> None:
+        """ "upgraded to the full marathon": it replaces the one earlier record of the user
+        naming the same thing ("is training for a half marathon")."""
+        for new in texts[start:]:
+            match = _UPGRADED.match(new)
+            if match is None or new in forced:
+                continue
+            noun = _singular(match.group("obj").split()[-1])
+            records: list[tuple[int | None, str, str | None]] = [
+                (i, t, None) for i, t in enumerate(texts[:start])
+            ]
+            records += [(None, r.text, r.record_id) for r in existing]
+            fits = [
+                (i, text, record_id)
+                for i, text, record_id in records
+                if text != new
+                and (_head(text) or ("?",))[0] == ""
+                and noun in {_singular(w) for w in normalize_text(text).split()[2:]}
+                and (subject_key(text) or ("",))[0] != "instruction"
+            ]
+            if len(fits) != 1:
+                continue
+            index, _, record_id = fits[0]
+            if record_id is not None:
+                forced[new] = record_id
+            elif index is not None:
+                texts[index] = new
 
     @staticmethod
     def _new_job(hits: list[tuple[str, frozenset[str]]]) -> list[tuple[str, frozenset[str]]]:
