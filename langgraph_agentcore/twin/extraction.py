@@ -2995,6 +2995,12 @@ class RuleBasedExtractor:
                 elif old:
                     forced[new] = old[-1].record_id
                 texts[i] = new
+                # "I'm doing deliveries for a pharmacy now" said it too: one record
+                place = f" {normalize_text(match.group('y'))} "
+                for j in range(start, len(texts)):
+                    mine = (_head(texts[j]) or ("?",))[0] == ""  # not "my wife works at"
+                    if j != i and mine and place in f" {normalize_text(texts[j])} ":
+                        texts[j] = new
                 return
 
     @staticmethod
