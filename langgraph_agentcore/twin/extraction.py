@@ -2679,8 +2679,11 @@ class RuleBasedExtractor:
         the new job, "I'm at Microsoft now"), "switched to green tea" gives the record of
         the same kind its new value, a change with no statement of its own ("they moved me
         onto days") swaps the shift and hours, "officially 30 now" after "my birthday" is
-        the new age, and a message with a change marker ("actually", "changed my mind")
-        may update the one record it fits outside the known slots.
+        the new age, "you can go back to English" gives the earlier instruction its new
+        language, "upgraded to the full marathon" replaces the one record naming a
+        marathon, "got a new job!! I'm a teaching assistant now" is one job record, and a
+        message with a change marker ("actually", "changed my mind") may update the one
+        record it fits outside the known slots.
         """
         strategy = normalize_strategy_type(request.strategy_type)
         if strategy == "SUMMARIZATION":
