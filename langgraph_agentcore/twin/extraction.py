@@ -2107,7 +2107,8 @@ _AGE_NOW = re.compile(
 _SWITCHED = re.compile(
     r"(?:^|(?<=[,.;:!?\u2013\u2014-])|\b(?:I|and|so|then|but|ok|okay|actually|now|well|also)\b)"
     r"\s*(?:have )?(?:just |recently |finally |since )?(?:switched|swapped|changed|"
-    r"gone over|converted|cut down|cut back|gone down) (?:over )?to (?P<x>[\w' -]+?)"
+    r"gone over|converted|cut down|cut back|gone down) (?:over )?(?:from [\w' -]{1,30}? )?"
+    r"to (?P<x>[\w' -]+?)"
     r"(?=\s*(?:[,.;!?]|$)|\s+(?:lately|now|recently|these days|instead|nowadays|when|because|"
     r"since|as|after|last|this|a while|for)\b)",
     re.I,
@@ -2132,7 +2133,8 @@ _INSTRUCTION_KINDS = (
 )
 _BACK_TO = re.compile(
     r"\b(?:go back to|going back to|switch(?: back)? to|change(?: back)? to|stick to|"
-    r"use|reply in|answer in|respond in|write in|talk in|speak|only) (?P<x>[a-z]+)\b",
+    r"use|reply in|answer in|respond in|write in|talk in|speak|only) "
+    r"(?:(?:replying|answering|responding|writing|talking|speaking) )?(?:in )?(?P<x>[a-z]+)\b",
     re.I,
 )
 # "upgraded to the full marathon": a new value of the one record naming a marathon
@@ -2140,7 +2142,7 @@ _UPGRADED = re.compile(
     r"^The user (?:has )?(?:just )?(?:upgraded|downgraded|switched|changed|swapped|moved up|"
     r"stepped up|stepped down|gone up|gone down|went up|went down) (?:over )?to "
     r"(?:the |a |an |my |their )?(?P<obj>[\w' -]+?)(?=\s+(?:in|at|on|for|from|with|by|last|"
-    r"this|next|because|since|after|now|instead)\b|\.?$)"
+    r"this|next|because|since|after|now|instead)\b|\s*,|\.?$)"
 )
 # "got a new job!! I'm a teaching assistant now": the bare new job and the role it is
 _BARE_NEW_JOB = re.compile(

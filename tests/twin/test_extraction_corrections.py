@@ -620,3 +620,22 @@ def test_the_new_place_after_leaving_is_said_once() -> None:
     assert records == [
         ExtractedRecord("The user does deliveries for a pharmacy.", replaces="mem-1")
     ]
+
+
+@pytest.mark.parametrize(
+    ("said", "existing", "expected"),
+    [
+        ("switched from my iphone to a pixel 8", "The user has an iphone 12.", "has a pixel 8"),
+        ("switched from coffee to green tea", "The user drinks 4 coffees a day.", "green tea"),
+    ],
+)
+def test_switching_from_the_old_to_the_new_value(said: str, existing: str, expected: str) -> None:
+    records = _extract("SEMANTIC", said, existing=[("mem-1", existing)])
+    assert len(records) == 1 and records[0].replaces == "mem-1" and expected in records[0].text
+
+
+def test_going_back_to_replying_in_a_language() -> None:
+    records = _extract(
+        "USER_PREFERENCE", "can you go back to replying in english", existing=[("mem-1", _FRENCH)]
+    )
+    assert records == [ExtractedRecord(_FRENCH.replace("french", "english"), replaces="mem-1")]
