@@ -1824,6 +1824,14 @@ def _corrected(previous: str, value: str, *, strict: bool = False) -> str | None
     head = words[0].lower()
     count = re.fullmatch(rf"(?:\d+|{_NUMBER_WORD}) (?P<noun>[a-z]+)", value, re.I)
     date = _DAY_OF_MONTH
+    dates = list(date.finditer(body))
+    day = re.fullmatch(r"(?:the )?(?P<d>\d{1,2}(?:st|nd|rd|th))", value, re.I)
+    if day and dates:  # "the 13th" for "may 3rd": the day of the date said
+        old = re.search(r"\d{1,2}(?:st|nd|rd|th)?", dates[-1].group(0))
+        if old is None:
+            return None
+        at = dates[-1].start() + old.start()
+        return _sentence(body[:at] + day.group("d") + body[at + len(old.group(0)) :])
     if date.fullmatch(value):  # "may 13th" for "may 3rd", "the 13th of May" for "3 May"
         pattern = date.pattern
     elif count:  # "three dogs": the count of the same thing

@@ -639,3 +639,17 @@ def test_going_back_to_replying_in_a_language() -> None:
         "USER_PREFERENCE", "can you go back to replying in english", existing=[("mem-1", _FRENCH)]
     )
     assert records == [ExtractedRecord(_FRENCH.replace("french", "english"), replaces="mem-1")]
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        (("my birthday is may 3rd", "oops i mean the 13th"), "The user's birthday is may 13th."),
+        (
+            ("im flying to Lisbon on May 3rd, no wait, the 5th",),
+            "The user is flying to Lisbon on May 5th.",
+        ),
+    ],
+)
+def test_a_bare_day_corrects_the_day_of_the_date(said: tuple[str, ...], expected: str) -> None:
+    assert [r.text for r in _extract("SEMANTIC", *said)] == [expected]
