@@ -2805,6 +2805,7 @@ class RuleBasedExtractor:
         forced: dict[str, str],
     ) -> None:
         """ "you can go back to English": the instruction naming French takes English."""
+        said = _expand_contractions(_strip_symbols(said))
         for match in _BACK_TO.finditer(said):
             value = match.group("x").lower()
             before = said[: match.start()]
