@@ -1734,7 +1734,8 @@ _BODY = re.compile(
 # of the previous statement's value; ``lead`` holds the correction markers.
 _FRAGMENT_CORRECTION = re.compile(
     r"^(?P<lead>(?:(?:oh|ah|um+|uh+|hmm+|well|no|nope|ugh|no wait|wait|sorry|oops|whoops|"
-    r"actually|correction|typo|my bad|my mistake|I mean|I meant|make that|or rather|rather|"
+    r"actually|technically|correction|typo|my bad|my mistake|I mean|I meant|make that|"
+    r"or rather|rather|"
     r"it is|it should be|should be|that should be|I should have said|(?:a )?change of plans?|"
     r"(?:quick |small )?update|(?:his|her|its|their) name is|(?:he|she|it) is (?:called|named)|"
     r"(?:it is )?not (?:[\w'-]+ )?[\w'-]+(?=\s*,|\s+but\b)(?:\s+but)?|"
@@ -1750,8 +1751,13 @@ _FRAGMENT_CORRECTION = re.compile(
 _INLINE_MARKER = re.compile(
     r"(?:,\s*|\s+)(?=(?:no wait|wait no|oops|whoops|or rather|I mean|I meant|make that|"
     r"my bad)\b)|(?:,|[.!])\s*(?=(?:sorry|wait|oops|no wait)\s*,)|"
-    r"(?:,|\s+[-\u2013\u2014]+)\s*(?=(?:oh|ah|um+|uh+) (?:no )?wait\b)",
+    r"(?:,|\s+[-\u2013\u2014]+)\s*(?=(?:oh|ah|um+|uh+) (?:no )?wait\b)|"
+    r"(?:\.{2,}|\u2026|,|\s+[-\u2013\u2014]+)\s*(?=well\b)",
     re.I,
+)
+# "..., well technically Geelong now": "well" corrects only with "technically" or "now"
+_WELL_CORRECTS = re.compile(
+    r"^well\b,?[^,.;!?]*?\b(?:technically|actually|really|now)\b|^well\b[\s,]*more like\b", re.I
 )
 _NOT_A_VALUE = re.compile(
     r"^(?:I|my|me|we|our|you|your|it|that|this|they|he|she|his|her|its|there|what|how|why|who|"
@@ -1783,6 +1789,14 @@ _META = re.compile(
 _DATE_WORD = (
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|january|february|march|"
     r"april|may|june|july|august|september|october|november|december)"
+)
+
+
+# A day of a month: "may 13th", "13 may", "the 13th of May".
+_DAY_OF_MONTH = re.compile(
+    rf"\b(?:{_DATE_WORD} (?:the )?\d{{1,2}}(?:st|nd|rd|th)?|"
+    rf"(?:the )?\d{{1,2}}(?:st|nd|rd|th)? (?:of )?{_DATE_WORD})\b",
+    re.I,
 )
 
 
@@ -1836,7 +1850,18 @@ def _corrected(previous: str, value: str, *, strict: bool = False) -> str | None
     words = value.split()
     head = words[0].lower()
     count = re.fullmatch(rf"(?:\d+|{_NUMBER_WORD}) (?P<noun>[a-z]+)", value, re.I)
-    if count:  # "three dogs": the count of the same thing
+    date = _DAY_OF_MONTH
+    dates = list(date.finditer(body))
+    day = re.fullmatch(r"(?:the )?(?P<d>\d{1,2}(?:st|nd|rd|th))", value, re.I)
+    if day and dates:  # "the 13th" for "may 3rd": the day of the date said
+        old = re.search(r"\d{1,2}(?:st|nd|rd|th)?", dates[-1].group(0))
+        if old is None:
+            return None
+        at = dates[-1].start() + old.start()
+        return _sentence(body[:at] + day.group("d") + body[at + len(old.group(0)) :])
+    if date.fullmatch(value):  # "may 13th" for "may 3rd", "the 13th of May" for "3 May"
+        pattern = date.pattern
+    elif count:  # "three dogs": the count of the same thing
         noun = re.escape(_singular(count.group("noun")))
         pattern = rf"\b(?:\d+|{_NUMBER_WORD}|an?) {noun}(?:s|es|ren)?\b"
     elif re.fullmatch(rf"{_LEVEL}", value, re.I):
@@ -1879,8 +1904,11 @@ def _inline_corrected(text: str) -> list[tuple[str, frozenset[str]]]:
     """Statements of a message with a correction inside it applied ("3rd, no wait, 5th")."""
     said = _expand_contractions(_strip_symbols(text))
     for marker in _INLINE_MARKER.finditer(said):
-        fragment = _fragment(said[marker.end() :])
-        if fragment is None or not fragment[2]:
+        after = said[marker.end() :]
+        fragment = _fragment(after)
+        if fragment is None or not (fragment[2] or _WELL_CORRECTS.match(after)):
+            continue
+        if after[:4].lower() == "well" and not _WELL_CORRECTS.match(after):
             continue
         hits = _statements(said[: marker.start()])
         fixed = _corrected(hits[-1][0], fragment[0], strict=True) if hits else None
@@ -1901,8 +1929,8 @@ _SINGLE_VALUED = (
     (
         re.compile(
             rf"^the user {_NEG_PREFIX}(?:lives|live|resides|is based|moved|has moved|"
-            r"has just moved|just moved|relocated|has relocated|is moving|is relocating|is move) "
-            r"(?:in|to|near|outside|close to|on|by)\b"
+            r"has just moved|just moved|relocated|has relocated|is moving|is relocating|is move|"
+            r"moves)(?: back(?: home)?| home)? (?:in|to|near|outside|close to|on(?! to| from)|by)\b"
         ),
         ("residence",),
     ),
@@ -2114,7 +2142,8 @@ _AGE_NOW = re.compile(
 _SWITCHED = re.compile(
     r"(?:^|(?<=[,.;:!?\u2013\u2014-])|\b(?:I|and|so|then|but|ok|okay|actually|now|well|also)\b)"
     r"\s*(?:have )?(?:just |recently |finally |since )?(?:switched|swapped|changed|"
-    r"gone over|converted|cut down|cut back|gone down) (?:over )?to (?P<x>[\w' -]+?)"
+    r"gone over|converted|cut down|cut back|gone down) (?:over )?(?:from [\w' -]{1,30}? )?"
+    r"to (?P<x>[\w' -]+?)"
     r"(?=\s*(?:[,.;!?]|$)|\s+(?:lately|now|recently|these days|instead|nowadays|when|because|"
     r"since|as|after|last|this|a while|for)\b)",
     re.I,
@@ -2128,6 +2157,36 @@ _NEW_PLACE = re.compile(
     r"(?P<y>(?:a |an |the )?[\w&'-]+(?: [\w&'-]+){0,4}?)"
     r"(?=\s*(?:[,.;!?]|$)|\s+(?:now|instead|these days|nowadays|full time|part time)\b)",
     re.I,
+)
+# "actually you can go back to English": an instruction's language (or units) changes
+_INSTRUCTION_KINDS = (
+    r"english|french|spanish|german|italian|portuguese|dutch|japanese|chinese|mandarin|"
+    r"cantonese|korean|arabic|hindi|russian|polish|welsh|irish|swedish|norwegian|danish|"
+    r"finnish|greek|turkish|hebrew|ukrainian|czech|vietnamese|thai|indonesian",
+    r"metric|imperial",
+    r"celsius|fahrenheit",
+)
+_BACK_TO = re.compile(
+    r"\b(?:go back to|going back to|switch(?: back)? to|change(?: back)? to|stick to|"
+    r"use|reply in|answer in|respond in|write in|talk in|speak|only) "
+    r"(?:(?:replying|answering|responding|writing|talking|speaking) )?(?:in )?(?P<x>[a-z]+)\b",
+    re.I,
+)
+# "upgraded to the full marathon": a new value of the one record naming a marathon
+_UPGRADED = re.compile(
+    r"^The user (?:has )?(?:just )?(?:upgraded|downgraded|switched|changed|swapped|moved up|"
+    r"stepped up|stepped down|gone up|gone down|went up|went down) (?:over )?to "
+    r"(?:the |a |an |my |their )?(?P<obj>[\w' -]+?)(?=\s+(?:in|at|on|for|from|with|by|last|"
+    r"this|next|because|since|after|now|instead)\b|\s*,|\.?$)"
+)
+# "got a new job!! I'm a teaching assistant now": the bare new job and the role it is
+_BARE_NEW_JOB = re.compile(
+    r"^The user (?:has )?(?:just )?(?:got|started|landed|has|began) (?:a )?new job"
+    r"(?: (?:last|this|on|yesterday|today)\b[\w ]*)?\.$"
+)
+_ROLE = re.compile(
+    r"^The user is (?:now )?(?P<role>an? (?!(?:bit|little|lot|fan|big|huge|mess|wreck|"
+    r"nervous|happy|relieved)\b)[a-z][\w -]{2,40}?)(?: now)?\.$"
 )
 _LEFT_JOB = re.compile(
     r"^The user (?:no longer works|is no longer)(?: [a-z]+)?(?: time)? (?:at|for|with|as)\b"
@@ -2193,6 +2252,15 @@ def _switched_to(record: str, value: str) -> str | None:
     match = _VERB_RECORD.match(record)
     if match and match.group("v") not in {"is", "has", "was", "does"}:
         return _sentence(f"The user {match.group('v')} {_third_person_object(value)}")
+    # "has an iPhone 12" + "switched to a Samsung Galaxy S23": the one device of its kind
+    new, old = _DEVICE_WORD.search(normalize_text(value)), _DEVICE_WORD.search(_key_text(record))
+    if new and old and _DEVICE_RECORD.match(_key_text(record)):
+        kind = next(k for k, v in new.groupdict().items() if v)
+        if old.group(kind):
+            owned = value
+            if not re.match(r"(?:an?|the|my)\s", value, re.I):
+                owned = f"{_article(value)} {value}"
+            return _sentence(f"The user has {_third_person_object(owned)}")
     return None
 
 
@@ -2648,8 +2716,11 @@ class RuleBasedExtractor:
         the new job, "I'm at Microsoft now"), "switched to green tea" gives the record of
         the same kind its new value, a change with no statement of its own ("they moved me
         onto days") swaps the shift and hours, "officially 30 now" after "my birthday" is
-        the new age, and a message with a change marker ("actually", "changed my mind")
-        may update the one record it fits outside the known slots.
+        the new age, "you can go back to English" gives the earlier instruction its new
+        language, "upgraded to the full marathon" replaces the one record naming a
+        marathon, "got a new job!! I'm a teaching assistant now" is one job record, and a
+        message with a change marker ("actually", "changed my mind") may update the one
+        record it fits outside the known slots.
         """
         strategy = normalize_strategy_type(request.strategy_type)
         if strategy == "SUMMARIZATION":
@@ -2712,6 +2783,7 @@ class RuleBasedExtractor:
                 if marked and not hits:  # "oh actually they moved me onto days, 6 to 2 now"
                     self._swap(said, previous, texts, request.existing, forced)
                 previous = []
+            hits = self._new_job(hits)
             for text, targets in hits:
                 index = None
                 if strategy in targets:
@@ -2720,6 +2792,8 @@ class RuleBasedExtractor:
                     if marked:
                         changed.add(text)
                 previous.append((text, index))
+            self._relanguage(said, texts, start, request.existing, forced)
+            self._upgraded(texts, start, request.existing, forced)
             self._recount(said, texts, request.existing, forced)
             self._switch(said, texts, start, request.existing, forced)
             self._new_place(said, texts, start, request.existing, forced)
@@ -2748,6 +2822,89 @@ class RuleBasedExtractor:
                         forced[neg] = record.record_id
                         texts.append(neg)
                         break
+
+    @staticmethod
+    def _relanguage(
+        said: str,
+        texts: list[str],
+        start: int,
+        existing: Sequence[ExistingRecord],
+        forced: dict[str, str],
+    ) -> None:
+        """ "you can go back to English": the instruction naming French takes English."""
+        said = _expand_contractions(_strip_symbols(said))
+        for match in _BACK_TO.finditer(said):
+            value = match.group("x").lower()
+            before = said[: match.start()]
+            if re.search(r"\b(?:I|we)(?: \w+)? $", before, re.I):  # "if I write in English"
+                continue
+            # said to the assistant: "you can ...", "pls ...", or a clause opening with it
+            if not (
+                re.search(r"\b(?:you|pls|please|plz)\b", said, re.I)
+                or re.search(rf"(?:^|[,.;:!?]\s*){_LEAD_WORDS}(?:ok |okay )?$", before, re.I)
+            ):
+                continue
+            kind = next((k for k in _INSTRUCTION_KINDS if re.fullmatch(k, value)), None)
+            if kind is None:
+                continue
+            # an earlier instruction, not this message's own ("even if I write in English")
+            records: list[tuple[str, str | None]] = [(t, None) for t in reversed(texts[:start])]
+            records += [(r.text, r.record_id) for r in reversed(existing)]
+            for text, record_id in records:
+                key = subject_key(text)
+                old = re.search(rf"\b(?:{kind})\b", text, re.I)
+                if key is None or key[0] != "instruction" or old is None:
+                    continue
+                if old.group(0).lower() != value:
+                    new = text[: old.start()] + value + text[old.end() :]
+                    if record_id is not None:
+                        forced[new] = record_id
+                        texts.append(new)
+                    elif new not in texts:
+                        texts[texts.index(text)] = new
+                break
+
+    @staticmethod
+    def _upgraded(
+        texts: list[str], start: int, existing: Sequence[ExistingRecord], forced: dict[str, str]
+    ) -> None:
+        """ "upgraded to the full marathon": it replaces the one earlier record of the user
+        naming the same thing ("is training for a half marathon")."""
+        for new in texts[start:]:
+            match = _UPGRADED.match(new)
+            if match is None or new in forced:
+                continue
+            noun = _singular(match.group("obj").split()[-1])
+            records: list[tuple[int | None, str, str | None]] = [
+                (i, t, None) for i, t in enumerate(texts[:start])
+            ]
+            records += [(None, r.text, r.record_id) for r in existing]
+            fits = [
+                (i, text, record_id)
+                for i, text, record_id in records
+                if text != new
+                and (_head(text) or ("?",))[0] == ""
+                and noun in {_singular(w) for w in normalize_text(text).split()[2:]}
+                and (subject_key(text) or ("",))[0] != "instruction"
+            ]
+            if len(fits) != 1:
+                continue
+            index, _, record_id = fits[0]
+            if record_id is not None:
+                forced[new] = record_id
+            elif index is not None:
+                texts[index] = new
+
+    @staticmethod
+    def _new_job(hits: list[tuple[str, frozenset[str]]]) -> list[tuple[str, frozenset[str]]]:
+        """ "got a new job!! I'm a teaching assistant now": one job record, the role."""
+        bare = [h for h in hits if _BARE_NEW_JOB.match(h[0])]
+        roles = [(h, m) for h in hits if (m := _ROLE.match(h[0])) and subject_key(h[0]) is None]
+        if len(bare) != 1 or len(roles) != 1:
+            return hits
+        (role, targets), match = roles[0]
+        job = (_sentence(f"the user works as {match.group('role')}"), targets)
+        return [job if h[0] == role else h for h in hits if h is not bare[0]]
 
     @staticmethod
     def _not_old(
@@ -2879,6 +3036,12 @@ class RuleBasedExtractor:
                 elif old:
                     forced[new] = old[-1].record_id
                 texts[i] = new
+                # "I'm doing deliveries for a pharmacy now" said it too: one record
+                place = f" {normalize_text(match.group('y'))} "
+                for j in range(start, len(texts)):
+                    mine = (_head(texts[j]) or ("?",))[0] == ""  # not "my wife works at"
+                    if j != i and mine and place in f" {normalize_text(texts[j])} ":
+                        texts[j] = new
                 return
 
     @staticmethod

@@ -510,3 +510,146 @@ def test_slot_keys_of_places_and_devices_stay_narrow(
 def test_a_question_with_a_shift_word_swaps_nothing() -> None:
     said = ("I work nights at the depot", "actually, can you do it on weekends?")
     assert _extract("SEMANTIC", *said) == [ExtractedRecord("The user works nights at the depot.")]
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        (("my birthday is may 3rd, remind me to book a table", "oops i mean may 13th"), "may 13th"),
+        (("my birthday is 3 May", "sorry, the 13th of May"), "the 13th of May"),
+    ],
+)
+def test_a_day_of_a_month_corrects_the_whole_date(said: tuple[str, ...], expected: str) -> None:
+    records = _extract("SEMANTIC", *said)
+    assert len(records) == 1 and records[0].text == f"The user's birthday is {expected}."
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        (
+            "I live in Melbourne... well technically Geelong now, we moved out of the city",
+            "The user lives in Geelong.",
+        ),
+        ("I live in Melbourne, well, Geelong now", "The user lives in Geelong."),
+        ("I live in London, well, Surrey technically", "The user lives in Surrey."),
+        ("I work at Google, well Alphabet", "The user works at Google, well Alphabet."),
+        ("I live in Melbourne, well near it", "The user lives in Melbourne, well near it."),
+    ],
+)
+def test_well_corrects_inside_a_message_only_with_technically_or_now(
+    said: str, expected: str
+) -> None:
+    assert [r.text for r in _extract("SEMANTIC", said)] == [expected]
+
+
+def test_switching_to_another_phone_replaces_the_phone_the_user_has() -> None:
+    existing = [("mem-1", "The user has an iphone 12.")]
+    said = "switched to a samsung galaxy s23 last month, bye apple lol"
+    records = _extract("SEMANTIC", said, existing=existing)
+    assert records == [ExtractedRecord("The user has a samsung galaxy s23.", replaces="mem-1")]
+    existing = [("mem-1", "The user drives a Toyota.")]
+    records = _extract("SEMANTIC", "switched to a Tesla last year", existing=existing)
+    assert records == [ExtractedRecord("The user drives a Tesla.", replaces="mem-1")]
+
+
+@pytest.mark.parametrize(
+    ("text", "slot"),
+    [
+        ("The user moved back home to cardiff last month.", ("residence",)),
+        ("The user moves to Torino for new work.", ("residence",)),
+        ("The user moves on to chapter two.", None),
+    ],
+)
+def test_moving_back_home_is_the_residence(text: str, slot: tuple[str, ...] | None) -> None:
+    assert subject_key(text) == slot
+
+
+def test_a_new_job_and_the_role_said_with_it_are_one_job_record() -> None:
+    existing = [("mem-1", "The user works at tesco on the tills.")]
+    said = "got a new job!! im a teaching assistant now \U0001f389"
+    records = _extract("SEMANTIC", said, existing=existing)
+    assert records == [ExtractedRecord("The user works as a teaching assistant.", replaces="mem-1")]
+    records = _extract("SEMANTIC", "got a new job! I'm a bit nervous though", existing=existing)
+    assert [r.text for r in records] == ["The user got a new job."]
+
+
+_FRENCH = "The user wants the assistant to answer in french from now on."
+
+
+@pytest.mark.parametrize(
+    ("said", "existing", "expected"),
+    [
+        (("actually you can go back to english, french is too hard",), [_FRENCH], "english"),
+        (("reply in french from now on pls", "actually you can go back to english"), [], "english"),
+        (("actually, switch to spanish",), [_FRENCH], "spanish"),
+        (("I speak english at home",), [_FRENCH], None),
+        (("from now on answer me in spanish pls, even if i write in english",), [], "spanish"),
+    ],
+)
+def test_an_instruction_takes_the_language_the_user_goes_back_to(
+    said: tuple[str, ...], existing: list[str], expected: str | None
+) -> None:
+    records = _extract(
+        "USER_PREFERENCE", *said, existing=[(f"mem-{i}", t) for i, t in enumerate(existing)]
+    )
+    if expected is None:
+        assert records == []
+    else:
+        assert len(records) == 1 and f" in {expected} " in records[0].text
+        assert records[0].replaces == ("mem-0" if existing else None)
+
+
+def test_upgrading_replaces_the_one_record_naming_the_same_thing() -> None:
+    existing = [("mem-1", "The user is training for a half marathon in april.")]
+    said = "upgraded to the full marathon in april \U0001f605 signed up yesterday"
+    records = _extract("SEMANTIC", said, existing=existing)
+    assert records == [
+        ExtractedRecord("The user upgraded to the full marathon in april.", replaces="mem-1")
+    ]
+    two = [*existing, ("mem-2", "The user ran a marathon in 2019.")]
+    assert _extract("SEMANTIC", said, existing=two)[0].replaces is None
+    son = [("mem-1", "The user's son is training for a marathon.")]
+    assert _extract("SEMANTIC", said, existing=son)[0].replaces is None
+
+
+def test_the_new_place_after_leaving_is_said_once() -> None:
+    existing = [("mem-1", "The user works mornings at a bakery on the high street.")]
+    said = "update: left the bakery, im doing deliveries for a pharmacy now"
+    records = _extract("SEMANTIC", said, existing=existing)
+    assert records == [
+        ExtractedRecord("The user does deliveries for a pharmacy.", replaces="mem-1")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("said", "existing", "expected"),
+    [
+        ("switched from my iphone to a pixel 8", "The user has an iphone 12.", "has a pixel 8"),
+        ("switched from coffee to green tea", "The user drinks 4 coffees a day.", "green tea"),
+    ],
+)
+def test_switching_from_the_old_to_the_new_value(said: str, existing: str, expected: str) -> None:
+    records = _extract("SEMANTIC", said, existing=[("mem-1", existing)])
+    assert len(records) == 1 and records[0].replaces == "mem-1" and expected in records[0].text
+
+
+def test_going_back_to_replying_in_a_language() -> None:
+    records = _extract(
+        "USER_PREFERENCE", "can you go back to replying in english", existing=[("mem-1", _FRENCH)]
+    )
+    assert records == [ExtractedRecord(_FRENCH.replace("french", "english"), replaces="mem-1")]
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        (("my birthday is may 3rd", "oops i mean the 13th"), "The user's birthday is may 13th."),
+        (
+            ("im flying to Lisbon on May 3rd, no wait, the 5th",),
+            "The user is flying to Lisbon on May 5th.",
+        ),
+    ],
+)
+def test_a_bare_day_corrects_the_day_of_the_date(said: tuple[str, ...], expected: str) -> None:
+    assert [r.text for r in _extract("SEMANTIC", *said)] == [expected]
