@@ -749,6 +749,10 @@ def _clauses(text: str) -> list[str]:
                 re.I,
             ):
                 part = f"I {part}"  # "..., and have a cat already" (not "have you ...")
+            if re.match(
+                r"^(?:I )?(?:have )?(?:always )?been (?:since|for|ever since)\b", part, re.I
+            ):
+                continue  # "I'm vegetarian, have been since uni": no statement of its own
             if part and not _NOT_STATEMENTS.match(part):
                 clauses.append(part)
     return clauses
