@@ -365,9 +365,21 @@ _SMALL_TALK = re.compile(
     r"how is (?:it|everything|life) (?:going|been)?|what is up|whats up|sup|"
     # a mood given in answer to a greeting ("not bad, bit sleepy lol")
     r"(?:a )?(?:(?:little |tiny )?bit |bit of a |kinda |kind of |pretty |so |very |really |"
-    r"super |quite |just )?(?:tired|sleepy|bored|knackered|meh|busy|chilling|relaxing)|"
+    r"super |quite |just )?(?:tired|sleepy|bored|knackered|meh|busy|chilling|relaxing|chill|"
+    r"relaxed|lazy|quiet|calm|cosy|cozy|good|well|great|fine|ok|okay)|"
+    # the weather and a pleasant outing of the moment ("weather's lovely", "just had a nice
+    # walk"): chat, not news (an adjective is needed: "just had a baby" is news)
+    r"(?:the )?weather(?:'s| is| has been) (?:(?:so|really|very|pretty|absolutely) )?(?:lovely|"
+    r"nice|great|gorgeous|beautiful|glorious|awful|terrible|horrible|miserable|rubbish|grim|"
+    r"amazing|perfect|hot|cold|warm|wet|sunny)(?: (?:here|today|out|outside))?|"
+    r"(?:it is |so |really |very )*(?:sunny|raining|rainy|hot|cold|freezing|chilly|warm|"
+    r"windy|snowing|pouring) (?:here|today|out|outside|out there)|"
+    r"(?:what an? )?(?:lovely|nice|beautiful|gorgeous|glorious) (?:day|morning|evening)|"
+    r"(?:I )?(?:just )?(?:had|went for|been for|got back from|back from) a (?:nice|lovely|good|"
+    r"great|long|quick|short|little|gentle|relaxing) (?:walk|stroll|run|jog|swim|nap|ride|"
+    r"bike ride|coffee|lunch|breakfast|dinner|bath|workout)|here|"
     r"cannot complain|take care|dear|mate|buddy|pal|bye for now|"
-    r"enjoy (?:your|the) (?:day|evening|weekend|night))"
+    r"enjoy (?:your|the) (?:day|evening|weekend|night|sunshine|sun|weather|walk))"
     r"[\s,!.:;-]*)+$",
     re.I,
 )

@@ -35,6 +35,8 @@ def _summary(*turns: tuple[str, str]) -> str | None:
         ("morning! how r u today", "not bad, bit sleepy lol. have a good one"),
         ("good morning!!", "haha nah, just testing you"),
         ("hiya, how are things", "all good thanks, you?"),
+        ("hey hows it going", "pretty chill, just had a nice walk, weather's lovely"),
+        ("hello!", "not bad, it's so sunny out here, what a lovely day"),
     ],
 )
 def test_small_talk_only_session_has_no_summary(first: str, second: str) -> None:
@@ -157,3 +159,8 @@ def test_short_assistant_diagnosis_keeps_the_advice_after_it() -> None:
     assert body.endswith(
         'The assistant replied: "That is usually overwatering. Feed them a tomato feed weekly".'
     )
+
+
+def test_pleasant_outing_needs_an_adjective_to_be_small_talk() -> None:
+    body = _summary(("USER", "just had a baby girl last week"))
+    assert body is not None
