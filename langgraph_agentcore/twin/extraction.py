@@ -788,6 +788,17 @@ def _is_asking(sentence: str) -> bool:
 
 
 _WH = re.compile(r"^(?:what|how|where|which|who|when|why)\b", re.I)
+# A question that only points back at what was just said ("good idea?", "is that normal?",
+# "thoughts?"): its topic is the statement before it.
+_ABOUT_THAT = re.compile(
+    r"^(?:(?:so |and |but )?(?:(?:is|would|does|will) (?:that|it|this) (?:be )?)?(?:an? )?"
+    r"(?:(?:really |very |too )?(?:good|bad|smart|wise|terrible|dumb|silly|stupid|crazy)"
+    r" (?:idea|plan|move|choice)|ok|okay|normal|fine|safe|realistic|doable|possible|"
+    r"worth it|enough|too much|a problem|sensible|reasonable|feasible)|(?:any )?thoughts|"
+    r"what do (?:you|u) (?:think|reckon)|yay or nay|opinions?|advice|ideas|"
+    r"does (?:that|this|it) make sense|(?:is it|it is) worth it)[\s,!.?]*$",
+    re.I,
+)
 
 
 def _meaningful(text: str) -> list[tuple[str, bool]]:
@@ -800,6 +811,9 @@ def _meaningful(text: str) -> list[tuple[str, bool]]:
             joined = f"{sentences[-1][0]} {sentence}"
             if _WH.match(_lead_stripped(sentences[-1][0])) and joined in text:
                 sentences[-1] = (joined, True)
+                continue
+            if _ABOUT_THAT.match(_lead_stripped(sentence)):  # "... a cat already. good idea?"
+                sentences[-1] = (f"{sentences[-1][0]}. {sentence}", True)
                 continue
         sentences.append((sentence, is_question))
     return [
@@ -2495,6 +2509,42 @@ _MY_KIN = re.compile(
 _IF_IT_MATTERS = re.compile(r"\s*,?\s*\bif (?:that|it) (?:matters|helps)\b", re.I)
 
 
+_PART_BREAK = re.compile(r"\s*[,;]\s*(?:and\s+)?|\s+and\s+", re.I)
+_SMALL_WORDS = frozenset(
+    re.findall(
+        r"\w+",
+        "the a an and or of to in on at for with by from is am are was be been has have had "
+        "do does did not no it this that very really so too also just about already still my "
+        "our we i me they their them you your",
+    )
+)
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in normalize_text(text).split() if w not in _SMALL_WORDS}
+
+
+def _unread_parts(statement: str, facts: Sequence[str]) -> list[str]:
+    """Parts of a statement whose facts were read that no fact covers and that carry news
+    ("I'm 29, earn about 38k, renting in ...": the pay), each kept as said, not lost."""
+    told = set().union(*(_words(f) for f in facts)) if facts else set()
+    out = []
+    for part in _PART_BREAK.split(statement):
+        part = part.strip(" .")
+        words = _words(part)
+        if (
+            len(part.split()) >= 2
+            and words
+            and not words & told
+            and _NEWS.search(part)  # a number or a thing of the user's ("my ...")
+            and not _is_small_talk(part)
+            and not (_PROBLEM.search(part) or _REACTION.search(part) or _MOMENTARY.search(part))
+            and not _statements(part)
+        ):
+            out.append(part)
+    return out
+
+
 def _user_points(text: str, sentences: list[tuple[str, bool]]) -> list[str]:
     """Summary points of one USER turn: its facts, what it said no rule reads, what it asked.
 
@@ -2547,12 +2597,10 @@ def _user_points(text: str, sentences: list[tuple[str, bool]]) -> list[str]:
         if mentions:
             kin = f"my {mentions[-1]}"
         statement = _IF_IT_MATTERS.sub("", statement).strip(" ,")
-        if (
-            len(statement.split()) < 2
-            or _is_small_talk(statement)
-            or statement in problems
-            or _statements(statement)
-        ):
+        if _statements(statement) and statement not in problems:
+            said += [p for p in _unread_parts(statement, facts) if p not in said]
+            continue
+        if len(statement.split()) < 2 or _is_small_talk(statement) or statement in problems:
             continue
         # beside a request or facts only news about the user's world counts ("My
         # granddaughter gave me a tablet"), not a follow-up, a reaction or a mood

@@ -164,3 +164,16 @@ def test_short_assistant_diagnosis_keeps_the_advice_after_it() -> None:
 def test_pleasant_outing_needs_an_adjective_to_be_small_talk() -> None:
     body = _summary(("USER", "just had a baby girl last week"))
     assert body is not None
+
+
+def test_question_pointing_back_takes_the_statement_before_it() -> None:
+    body = _summary(("USER", "my son wants a hamster and we have a cat already. good idea?"))
+    assert body is not None
+    assert 'The user asked: "my son wants a hamster and we have a cat already. good idea".' in body
+
+
+def test_unread_part_with_a_number_beside_facts_is_said() -> None:
+    body = _summary(("USER", "im 29, earn about 38k, renting in manchester"))
+    assert body is not None
+    assert "The user is 29 years old." in body
+    assert 'The user said: "earn about 38k".' in body
