@@ -349,7 +349,8 @@ _SMALL_TALK = re.compile(
     r"what can I do for you(?: today)?|how are you(?: doing)?(?: today)?|lol|haha\w*|"
     r"how is (?:your|the) (?:day|week|weekend|morning|evening)(?: going)?(?: so far)?|"
     r"how (?:was|has been) (?:your|the) (?:day|week|weekend)|just (?:having|chilling|relaxing)"
-    r"(?: a)?(?: lazy| quiet| chill| slow)?(?: \w+day| day| evening| night| weekend)?|"
+    r"(?: a)?(?: lazy| quiet| chill| slow)?(?: \w+day| day| evening| night| weekend)?"
+    r"(?: at home| on the sofa| in bed| with a (?:tea|coffee|cuppa|beer|book))?|"
     r"just saying hi|just|there|everyone|all|wow|oh|ah|hmm|um|alright|all right|will do|"
     r"cheers|talk soon|have a (?:nice|good|great) (?:day|one|evening|weekend)|you too|"
     r"for now|me too|same here|nothing (?:really|much)|not much|I am good|I am fine|"
@@ -366,7 +367,8 @@ _SMALL_TALK = re.compile(
     # a mood given in answer to a greeting ("not bad, bit sleepy lol")
     r"(?:a )?(?:(?:little |tiny )?bit |bit of a |kinda |kind of |pretty |so |very |really |"
     r"super |quite |just )?(?:tired|sleepy|bored|knackered|meh|busy|chilling|relaxing|chill|"
-    r"relaxed|lazy|quiet|calm|cosy|cozy|good|well|great|fine|ok|okay)|"
+    r"relaxed|lazy|quiet|calm|cosy|cozy|good|well|great|fine|ok|okay)"
+    r"(?: after (?:work|school|the gym|a long day)| today| tonight| this (?:week|morning))?|"
     # the weather and a pleasant outing of the moment ("weather's lovely", "just had a nice
     # walk"): chat, not news (an adjective is needed: "just had a baby" is news)
     r"(?:the )?weather(?:'s| is| has been) (?:(?:so|really|very|pretty|absolutely) )?(?:lovely|"
@@ -375,9 +377,9 @@ _SMALL_TALK = re.compile(
     r"(?:it is |so |really |very )*(?:sunny|raining|rainy|hot|cold|freezing|chilly|warm|"
     r"windy|snowing|pouring) (?:here|today|out|outside|out there)|"
     r"(?:what an? )?(?:lovely|nice|beautiful|gorgeous|glorious) (?:day|morning|evening)|"
-    r"(?:I )?(?:just )?(?:had|went for|been for|got back from|back from) a (?:nice|lovely|good|"
-    r"great|long|quick|short|little|gentle|relaxing) (?:walk|stroll|run|jog|swim|nap|ride|"
-    r"bike ride|coffee|lunch|breakfast|dinner|bath|workout)|here|"
+    r"(?:I )?(?:just )?(?:had|went for|been for|got back from|back from) a (?:(?:nice|lovely|"
+    r"good|great|long|quick|short|little|gentle|relaxing) )?(?:walk|stroll|run|jog|swim|nap|"
+    r"ride|bike ride|coffee|cuppa|bath|workout)|here|"
     r"cannot complain|take care|dear|mate|buddy|pal|bye for now|"
     r"enjoy (?:your|the) (?:day|evening|weekend|night|sunshine|sun|weather|walk))"
     r"[\s,!.:;-]*)+$",
@@ -790,13 +792,18 @@ def _is_asking(sentence: str) -> bool:
 _WH = re.compile(r"^(?:what|how|where|which|who|when|why)\b", re.I)
 # A question that only points back at what was just said ("good idea?", "is that normal?",
 # "thoughts?"): its topic is the statement before it.
+_EVALUATIVE = (
+    r"(?:(?:really|very|too|even|still|actually) )?(?:an? )?(?:(?:(?:really|very|too) )?(?:good|"
+    r"bad|smart|wise|terrible|dumb|silly|stupid|crazy) (?:idea|plan|move|choice)|ok|okay|"
+    r"alright|normal|fine|safe|legal|allowed|realistic|doable|possible|worth it|enough|"
+    r"too much|too late|a problem|a scam|sensible|reasonable|feasible|fair|common|serious|"
+    r"true|necessary|healthy|dangerous|risky|smart|wise|bad|good|mad)"
+)
 _ABOUT_THAT = re.compile(
-    r"^(?:(?:so |and |but )?(?:(?:is|would|does|will) (?:that|it|this) (?:be )?)?(?:an? )?"
-    r"(?:(?:really |very |too )?(?:good|bad|smart|wise|terrible|dumb|silly|stupid|crazy)"
-    r" (?:idea|plan|move|choice)|ok|okay|normal|fine|safe|realistic|doable|possible|"
-    r"worth it|enough|too much|a problem|sensible|reasonable|feasible)|(?:any )?thoughts|"
-    r"what do (?:you|u) (?:think|reckon)|yay or nay|opinions?|advice|ideas|"
-    r"does (?:that|this|it) make sense|(?:is it|it is) worth it)[\s,!.?]*$",
+    rf"^(?:so |and |but )?(?:(?:(?:is|would|will|could|can|does|was) (?:that|it|this) (?:be )?)?"
+    rf"{_EVALUATIVE}|(?:any )?thoughts|what do (?:you|u) (?:think|reckon)|yay or nay|"
+    r"opinions?|advice|ideas|does (?:that|this|it) make sense|(?:is it|it is) worth it|"
+    r"should (?:I|we)(?: do (?:it|that)| go for it)?|can (?:they|he|she) do that)[\s,!.?]*$",
     re.I,
 )
 
@@ -2509,7 +2516,7 @@ _MY_KIN = re.compile(
 _IF_IT_MATTERS = re.compile(r"\s*,?\s*\bif (?:that|it) (?:matters|helps)\b", re.I)
 
 
-_PART_BREAK = re.compile(r"\s*[,;]\s*(?:and\s+)?|\s+and\s+", re.I)
+_PART_BREAK = re.compile(r"\s*[,;]\s*(?:and\s+|but\s+)?|\s+(?:and|but|so)\s+", re.I)
 _SMALL_WORDS = frozenset(
     re.findall(
         r"\w+",
@@ -2524,7 +2531,7 @@ def _words(text: str) -> set[str]:
     return {w for w in normalize_text(text).split() if w not in _SMALL_WORDS}
 
 
-def _unread_parts(statement: str, facts: Sequence[str]) -> list[str]:
+def _unread_parts(statement: str, facts: Sequence[str], *, news: bool = True) -> list[str]:
     """Parts of a statement whose facts were read that no fact covers and that carry news
     ("I'm 29, earn about 38k, renting in ...": the pay), each kept as said, not lost."""
     told = set().union(*(_words(f) for f in facts)) if facts else set()
@@ -2536,7 +2543,7 @@ def _unread_parts(statement: str, facts: Sequence[str]) -> list[str]:
             len(part.split()) >= 2
             and words
             and not words & told
-            and _NEWS.search(part)  # a number or a thing of the user's ("my ...")
+            and (_NEWS.search(part) or not news)  # a number or a thing of theirs ("my ...")
             and not _is_small_talk(part)
             and not (_PROBLEM.search(part) or _REACTION.search(part) or _MOMENTARY.search(part))
             and not _statements(part)
@@ -2624,10 +2631,22 @@ def _user_points(text: str, sentences: list[tuple[str, bool]]) -> list[str]:
             and not _statements(opening)
         ):
             said.append(opening)
+    # a question put as a question wins over a need stated first ("my GP says ... and I need
+    # to cut down on cheese. what can I eat instead?"), which is said when it is news
+    first = next((a for a in asked if _QUESTION_FORM.match(_lead_stripped(a))), None)
+    if first is not None and all(
+        re.match(_SUBJECT, _lead_stripped(a), re.I) for a in asked[: asked.index(first)]
+    ):
+        for need in asked[: asked.index(first)]:
+            said += [p for p in _unread_parts(need, facts, news=False) if p not in said]
+        asked = [first]
     out = list(facts)
     out += [f'The user said: "{_quote(s)}".' for s in said]
     out += [f'The user asked: "{_quote(asked[0])}".'] if asked else []
     return out
+
+
+_QUESTION_FORM = re.compile(rf"{_NOT_STATEMENTS.pattern}|{_ASKING.pattern}", re.I)
 
 
 # A caveat at the end of advice ("try them in training first, not on race day").

@@ -37,6 +37,7 @@ def _summary(*turns: tuple[str, str]) -> str | None:
         ("hiya, how are things", "all good thanks, you?"),
         ("hey hows it going", "pretty chill, just had a nice walk, weather's lovely"),
         ("hello!", "not bad, it's so sunny out here, what a lovely day"),
+        ("hey!", "good thanks, just back from a run, bit tired after work"),
     ],
 )
 def test_small_talk_only_session_has_no_summary(first: str, second: str) -> None:
@@ -177,3 +178,25 @@ def test_unread_part_with_a_number_beside_facts_is_said() -> None:
     assert body is not None
     assert "The user is 29 years old." in body
     assert 'The user said: "earn about 38k".' in body
+
+
+def test_evaluative_question_about_that_takes_its_topic() -> None:
+    body = _summary(("USER", "my landlord wants to raise the rent by 20%. is that legal?"))
+    assert body is not None
+    assert 'asked: "my landlord wants to raise the rent by 20%. is that legal"' in body
+
+
+def test_question_with_its_own_topic_stands_alone() -> None:
+    body = _summary(("USER", "tried all that, still dropping. could it be the router?"))
+    assert body == 'The user asked: "could it be the router".'
+
+
+def test_a_question_wins_over_a_need_stated_before_it() -> None:
+    body = _summary(
+        ("USER", "I need a new laptop for editing, my budget is 1500. which one should I get?")
+    )
+    assert body == (
+        "The user's budget is 1500. "
+        'The user said: "I need a new laptop for editing". '
+        'The user asked: "which one should I get".'
+    )
