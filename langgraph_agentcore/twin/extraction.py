@@ -836,7 +836,10 @@ def _request_split(sentence: str) -> tuple[str, str]:
     The statement part is empty when the sentence opens with the request, or when what
     comes before it is the context of the request (a problem, "my knee hurts, should I ...").
     """
+    couples = [m.span() for m in _COUPLE.finditer(sentence)]
     for match in _ASKING_BREAK.finditer(sentence):
+        if any(a <= match.start() < b for a, b in couples):  # "my husband and I are ..."
+            continue
         head, rest = sentence[: match.start()].strip(), sentence[match.end() :].strip()
         if _is_asking(rest) and not _is_asking(head):
             if (

@@ -200,3 +200,12 @@ def test_a_question_wins_over_a_need_stated_before_it() -> None:
         'The user said: "I need a new laptop for editing". '
         'The user asked: "which one should I get".'
     )
+
+
+def test_a_couple_as_subject_is_not_split_from_its_request() -> None:
+    body = _summary(("USER", "my husband and I are going to Rome in May, any restaurant tips?"))
+    assert body is not None
+    assert 'The user asked: "my husband and I are going to Rome in May, any restaurant tips".' in (
+        body
+    )
+    assert 'said: "my husband"' not in body
