@@ -368,7 +368,8 @@ _SMALL_TALK = re.compile(
     r"(?:a )?(?:(?:little |tiny )?bit |bit of a |kinda |kind of |pretty |so |very |really |"
     r"super |quite |just )?(?:tired|sleepy|bored|knackered|meh|busy|chilling|relaxing|chill|"
     r"relaxed|lazy|quiet|calm|cosy|cozy|good|well|great|fine|ok|okay)"
-    r"(?: after (?:work|school|the gym|a long day)| today| tonight| this (?:week|morning))?|"
+    r"(?: after (?:work|school|the gym|a long day)| today| tonight| this (?:week|morning)|"
+    r" on the (?:train|bus|tube|sofa|couch)| at (?:work|home|the office))?|"
     # the weather and a pleasant outing of the moment ("weather's lovely", "just had a nice
     # walk"): chat, not news (an adjective is needed: "just had a baby" is news)
     r"(?:the )?weather(?:'s| is| has been) (?:(?:so|really|very|pretty|absolutely) )?(?:lovely|"
@@ -381,8 +382,17 @@ _SMALL_TALK = re.compile(
     r"good|great|long|quick|short|little|gentle|relaxing) )?(?:walk|stroll|run|jog|swim|nap|"
     r"ride|bike ride|coffee|cuppa|bath|workout)|here|"
     r"cannot complain|take care|dear|mate|buddy|pal|bye for now|"
-    r"enjoy (?:your|the) (?:day|evening|weekend|night|sunshine|sun|weather|walk))"
-    r"[\s,!.:;-]*)+$",
+    r"enjoy (?:your|the) (?:day|evening|weekend|night|sunshine|sun|weather|walk)|enjoy(?: it)?|"
+    r"go on(?: then)?|go ahead|why not|sure why not|"
+    # the end of a long day ("long day at work today, finally home")
+    r"(?:(?:such|what) )?(?:a )?long (?:day|week|shift)(?: at (?:work|school|the office))?"
+    r"(?: today)?|(?:I am )?(?:finally|just got) home|home at last|"
+    r"(?:I am )?(?:gonna|going to|about to|off to) (?:watch (?:a|some) (?:film|movie|tv|telly)|"
+    r"chill|relax|have a (?:bath|nap|lie in)|get some sleep|bed|sleep)(?: and (?:chill|relax))?"
+    r"(?: tonight| now| for a bit)?|"
+    # typed faces: ":)", ":-D", ";p", "<3"
+    r"[:;]-?[()DPp]+|<3|\^_?\^)"
+    r"[\s,!.:;()-]*)+$",
     re.I,
 )
 _PRONOUN_OBJECT = re.compile(

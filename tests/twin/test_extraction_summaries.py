@@ -38,6 +38,8 @@ def _summary(*turns: tuple[str, str]) -> str | None:
         ("hey hows it going", "pretty chill, just had a nice walk, weather's lovely"),
         ("hello!", "not bad, it's so sunny out here, what a lovely day"),
         ("hey!", "good thanks, just back from a run, bit tired after work"),
+        ("morning :) how are you", "nothing really, just bored on the train lol"),
+        ("hey, long day at work today, finally home", "haha yeah, gonna watch a film and chill"),
     ],
 )
 def test_small_talk_only_session_has_no_summary(first: str, second: str) -> None:
