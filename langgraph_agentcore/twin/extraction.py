@@ -2529,7 +2529,7 @@ _MY_KIN = re.compile(
 _IF_IT_MATTERS = re.compile(r"\s*,?\s*\bif (?:that|it) (?:matters|helps)\b", re.I)
 
 
-_PART_BREAK = re.compile(r"\s*[,;]\s*(?:and\s+|but\s+)?|\s+(?:and|but|so)\s+", re.I)
+_PART_BREAK = re.compile(r"\s*(?:[,;]|\.(?=\s))\s*(?:and\s+|but\s+)?|\s+(?:and|but|so)\s+", re.I)
 _SMALL_WORDS = frozenset(
     re.findall(
         r"\w+",
@@ -2565,6 +2565,28 @@ def _unread_parts(statement: str, facts: Sequence[str], *, news: bool = True) ->
     return out
 
 
+def _dropped_facts(sentence: str, facts: Sequence[str]) -> list[str]:
+    """Facts of subjectless parts no fact covers ("we live in a flat and have a cat
+    already": the cat), read with the subject restored (by the rules, not the model)."""
+    told = set().union(*(_words(f) for f in facts)) if facts else set()
+    out = []
+    for part in _PART_BREAK.split(sentence):
+        part = _clean_clause(part.strip(" ."))
+        restored = _restore_subject(part) if part else None
+        if (
+            restored is None
+            or _words(part) & told
+            or _is_asking(restored)  # "have a cat" reads as "have you ...?" before "I"
+            or _PROBLEM.search(part)
+            or _MOMENTARY.search(part)
+        ):
+            continue
+        hit = _apply_rules(restored)
+        if hit is not None and not _vetoed(restored, hit) and hit[0] not in facts:
+            out.append(hit[0])
+    return out
+
+
 def _user_points(text: str, sentences: list[tuple[str, bool]]) -> list[str]:
     """Summary points of one USER turn: its facts, what it said no rule reads, what it asked.
 
@@ -2580,6 +2602,9 @@ def _user_points(text: str, sentences: list[tuple[str, bool]]) -> list[str]:
         for fact, _ in _statements(clause)
     }
     facts = [f for f in dict.fromkeys(t for t, _ in _statements(text)) if f not in problem_facts]
+    if facts:  # a part after "and" that the clauses left without its subject
+        for sentence, _ in sentences:
+            facts += [f for f in _dropped_facts(sentence, facts) if f not in facts]
     said: list[str] = []
     asked: list[str] = []
     statements: list[str] = []

@@ -211,3 +211,11 @@ def test_a_couple_as_subject_is_not_split_from_its_request() -> None:
         body
     )
     assert 'said: "my husband"' not in body
+
+
+def test_a_fact_left_without_its_subject_after_and_is_kept() -> None:
+    body = _summary(
+        ("USER", "we moved here last year and have two kids at the local school. clubs?")
+    )
+    assert body is not None
+    assert "The user has two kids at the local school." in body
