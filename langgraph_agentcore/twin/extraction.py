@@ -2587,6 +2587,33 @@ def _dropped_facts(sentence: str, facts: Sequence[str]) -> list[str]:
     return out
 
 
+_OWN_CLAUSE = re.compile(rf"(?:^|\s){_SUBJECT}|^[a-z]{{3,}}ing\b", re.I)
+
+
+def _joined_facts(sentence: str, facts: list[str]) -> list[str]:
+    """Split a fact read from two statements ("is from Brazil and next month they visit
+    London ...") into the fact of its first part and what its other parts said, when each
+    of those is a clause of its own (a subject or an "-ing" verb: "thinking of going ...").
+
+    Returns the parts said; ``facts`` is changed in place."""
+    parts = [p.strip(" .") for p in _PART_BREAK.split(sentence) if p.strip(" .")]
+    said: list[str] = []
+    for i, part in enumerate(parts[:-1]):
+        for short, _ in _statements(part):
+            stem = short.rstrip(".")
+            joined = next(
+                (f for f in facts if f.startswith(stem) and f[len(stem) : len(stem) + 1] in " ,;"),
+                None,
+            )
+            rest = parts[i + 1 :]
+            if joined is None or not all(_OWN_CLAUSE.search(r) for r in rest):
+                continue
+            facts[facts.index(joined)] = short
+            said += [r for r in rest if not _statements(r) and len(r.split()) >= 3]
+            return said
+    return said
+
+
 def _user_points(text: str, sentences: list[tuple[str, bool]]) -> list[str]:
     """Summary points of one USER turn: its facts, what it said no rule reads, what it asked.
 
@@ -2602,10 +2629,12 @@ def _user_points(text: str, sentences: list[tuple[str, bool]]) -> list[str]:
         for fact, _ in _statements(clause)
     }
     facts = [f for f in dict.fromkeys(t for t, _ in _statements(text)) if f not in problem_facts]
+    said: list[str] = []
     if facts:  # a part after "and" that the clauses left without its subject
         for sentence, _ in sentences:
+            said += _joined_facts(sentence, facts)
             facts += [f for f in _dropped_facts(sentence, facts) if f not in facts]
-    said: list[str] = []
+        facts = list(dict.fromkeys(facts))
     asked: list[str] = []
     statements: list[str] = []
     heads: set[str] = set()  # the context said before a request ("translator here, ...")

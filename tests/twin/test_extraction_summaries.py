@@ -219,3 +219,18 @@ def test_a_fact_left_without_its_subject_after_and_is_kept() -> None:
     )
     assert body is not None
     assert "The user has two kids at the local school." in body
+
+
+def test_a_fact_joining_two_statements_is_split_into_its_points() -> None:
+    body = _summary(
+        ("USER", "I am from Brazil and next month I visit London with my husband. Which area?")
+    )
+    assert body is not None
+    assert "The user is from Brazil." in body
+    assert 'The user said: "next month I visit London with my husband".' in body
+
+
+def test_a_list_of_things_is_not_split() -> None:
+    body = _summary(("USER", "I am allergic to nuts and shellfish. what can I order?"))
+    assert body is not None
+    assert "The user is allergic to nuts and shellfish." in body
