@@ -358,7 +358,8 @@ _SMALL_TALK = re.compile(
     r"what can I do for you(?: today)?|how are you(?: doing)?(?: today)?|lol|haha\w*|"
     r"how is (?:your|the) (?:day|week|weekend|morning|evening)(?: going)?(?: so far)?|"
     r"how (?:was|has been) (?:your|the) (?:day|week|weekend)|just (?:having|chilling|relaxing)"
-    r"(?: a)?(?: lazy| quiet| chill| slow)?(?: \w+day| day| evening| night| weekend)?|"
+    r"(?: a)?(?: lazy| quiet| chill| slow)?(?: \w+day| day| evening| night| weekend)?"
+    r"(?: at home| on the sofa| in bed| with a (?:tea|coffee|cuppa|beer|book))?|"
     r"just saying hi|just|there|everyone|all|wow|oh|ah|hmm|um|alright|all right|will do|"
     r"cheers|talk soon|have a (?:nice|good|great) (?:day|one|evening|weekend)|you too|"
     r"for now|me too|same here|nothing (?:really|much)|not much|I am good|I am fine|"
@@ -374,10 +375,33 @@ _SMALL_TALK = re.compile(
     r"how is (?:it|everything|life) (?:going|been)?|what is up|whats up|sup|"
     # a mood given in answer to a greeting ("not bad, bit sleepy lol")
     r"(?:a )?(?:(?:little |tiny )?bit |bit of a |kinda |kind of |pretty |so |very |really |"
-    r"super |quite |just )?(?:tired|sleepy|bored|knackered|meh|busy|chilling|relaxing)|"
+    r"super |quite |just )?(?:tired|sleepy|bored|knackered|meh|busy|chilling|relaxing|chill|"
+    r"relaxed|lazy|quiet|calm|cosy|cozy|good|well|great|fine|ok|okay)"
+    r"(?: after (?:work|school|the gym|a long day)| today| tonight| this (?:week|morning)|"
+    r" on the (?:train|bus|tube|sofa|couch)| at (?:work|home|the office))?|"
+    # the weather and a pleasant outing of the moment ("weather's lovely", "just had a nice
+    # walk"): chat, not news (an adjective is needed: "just had a baby" is news)
+    r"(?:the )?weather(?:'s| is| has been) (?:(?:so|really|very|pretty|absolutely) )?(?:lovely|"
+    r"nice|great|gorgeous|beautiful|glorious|awful|terrible|horrible|miserable|rubbish|grim|"
+    r"amazing|perfect|hot|cold|warm|wet|sunny)(?: (?:here|today|out|outside))?|"
+    r"(?:it is |so |really |very )*(?:sunny|raining|rainy|hot|cold|freezing|chilly|warm|"
+    r"windy|snowing|pouring) (?:here|today|out|outside|out there)|"
+    r"(?:what an? )?(?:lovely|nice|beautiful|gorgeous|glorious) (?:day|morning|evening)|"
+    r"(?:I )?(?:just )?(?:had|went for|been for|got back from|back from) a (?:(?:nice|lovely|"
+    r"good|great|long|quick|short|little|gentle|relaxing) )?(?:walk|stroll|run|jog|swim|nap|"
+    r"ride|bike ride|coffee|cuppa|bath|workout)|here|"
     r"cannot complain|take care|dear|mate|buddy|pal|bye for now|"
-    r"enjoy (?:your|the) (?:day|evening|weekend|night))"
-    r"[\s,!.:;-]*)+$",
+    r"enjoy (?:your|the) (?:day|evening|weekend|night|sunshine|sun|weather|walk)|enjoy(?: it)?|"
+    r"go on(?: then)?|go ahead|why not|sure why not|"
+    # the end of a long day ("long day at work today, finally home")
+    r"(?:(?:such|what) )?(?:a )?long (?:day|week|shift)(?: at (?:work|school|the office))?"
+    r"(?: today)?|(?:I am )?(?:finally|just got) home|home at last|"
+    r"(?:I am )?(?:gonna|going to|about to|off to) (?:watch (?:a|some) (?:film|movie|tv|telly)|"
+    r"chill|relax|have a (?:bath|nap|lie in)|get some sleep|bed|sleep)(?: and (?:chill|relax))?"
+    r"(?: tonight| now| for a bit)?|"
+    # typed faces: ":)", ":-D", ";p", "<3"
+    r"[:;]-?[()DPp]+|<3|\^_?\^)"
+    r"[\s,!.:;()-]*)+$",
     re.I,
 )
 _PRONOUN_OBJECT = re.compile(
@@ -807,6 +831,22 @@ def _is_asking(sentence: str) -> bool:
 
 
 _WH = re.compile(r"^(?:what|how|where|which|who|when|why)\b", re.I)
+# A question that only points back at what was just said ("good idea?", "is that normal?",
+# "thoughts?"): its topic is the statement before it.
+_EVALUATIVE = (
+    r"(?:(?:really|very|too|even|still|actually) )?(?:an? )?(?:(?:(?:really|very|too) )?(?:good|"
+    r"bad|smart|wise|terrible|dumb|silly|stupid|crazy) (?:idea|plan|move|choice)|ok|okay|"
+    r"alright|normal|fine|safe|legal|allowed|realistic|doable|possible|worth it|enough|"
+    r"too much|too late|a problem|a scam|sensible|reasonable|feasible|fair|common|serious|"
+    r"true|necessary|healthy|dangerous|risky|smart|wise|bad|good|mad)"
+)
+_ABOUT_THAT = re.compile(
+    rf"^(?:so |and |but )?(?:(?:(?:is|would|will|could|can|does|was) (?:that|it|this) (?:be )?)?"
+    rf"{_EVALUATIVE}|(?:any )?thoughts|what do (?:you|u) (?:think|reckon)|yay or nay|"
+    r"opinions?|advice|ideas|does (?:that|this|it) make sense|(?:is it|it is) worth it|"
+    r"should (?:I|we)(?: do (?:it|that)| go for it)?|can (?:they|he|she) do that)[\s,!.?]*$",
+    re.I,
+)
 
 
 def _meaningful(text: str) -> list[tuple[str, bool]]:
@@ -819,6 +859,9 @@ def _meaningful(text: str) -> list[tuple[str, bool]]:
             joined = f"{sentences[-1][0]} {sentence}"
             if _WH.match(_lead_stripped(sentences[-1][0])) and joined in text:
                 sentences[-1] = (joined, True)
+                continue
+            if _ABOUT_THAT.match(_lead_stripped(sentence)):  # "... a cat already. good idea?"
+                sentences[-1] = (f"{sentences[-1][0]}. {sentence}", True)
                 continue
         sentences.append((sentence, is_question))
     return [
@@ -834,7 +877,10 @@ def _request_split(sentence: str) -> tuple[str, str]:
     The statement part is empty when the sentence opens with the request, or when what
     comes before it is the context of the request (a problem, "my knee hurts, should I ...").
     """
+    couples = [m.span() for m in _COUPLE.finditer(sentence)]
     for match in _ASKING_BREAK.finditer(sentence):
+        if any(a <= match.start() < b for a, b in couples):  # "my husband and I are ..."
+            continue
         head, rest = sentence[: match.start()].strip(), sentence[match.end() :].strip()
         if _is_asking(rest) and not _is_asking(head):
             if (
@@ -2582,6 +2628,91 @@ _MY_KIN = re.compile(
 _IF_IT_MATTERS = re.compile(r"\s*,?\s*\bif (?:that|it) (?:matters|helps)\b", re.I)
 
 
+_PART_BREAK = re.compile(r"\s*(?:[,;]|\.(?=\s))\s*(?:and\s+|but\s+)?|\s+(?:and|but|so)\s+", re.I)
+_SMALL_WORDS = frozenset(
+    re.findall(
+        r"\w+",
+        "the a an and or of to in on at for with by from is am are was be been has have had "
+        "do does did not no it this that very really so too also just about already still my "
+        "our we i me they their them you your",
+    )
+)
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in normalize_text(text).split() if w not in _SMALL_WORDS}
+
+
+def _unread_parts(statement: str, facts: Sequence[str], *, news: bool = True) -> list[str]:
+    """Parts of a statement whose facts were read that no fact covers and that carry news
+    ("I'm 29, earn about 38k, renting in ...": the pay), each kept as said, not lost."""
+    told = set().union(*(_words(f) for f in facts)) if facts else set()
+    out = []
+    for part in _PART_BREAK.split(statement):
+        part = part.strip(" .")
+        words = _words(part)
+        if (
+            len(part.split()) >= 2
+            and words
+            and not words & told
+            and (_NEWS.search(part) or not news)  # a number or a thing of theirs ("my ...")
+            and not _is_small_talk(part)
+            and not (_PROBLEM.search(part) or _REACTION.search(part) or _MOMENTARY.search(part))
+            and not _statements(part)
+        ):
+            out.append(part)
+    return out
+
+
+def _dropped_facts(sentence: str, facts: Sequence[str]) -> list[str]:
+    """Facts of subjectless parts no fact covers ("we live in a flat and have a cat
+    already": the cat), read with the subject restored (by the rules, not the model)."""
+    told = set().union(*(_words(f) for f in facts)) if facts else set()
+    out = []
+    for part in _PART_BREAK.split(sentence):
+        part = _clean_clause(part.strip(" ."))
+        restored = _restore_subject(part) if part else None
+        if (
+            restored is None
+            or _words(part) & told
+            or _is_asking(restored)  # "have a cat" reads as "have you ...?" before "I"
+            or _PROBLEM.search(part)
+            or _MOMENTARY.search(part)
+        ):
+            continue
+        hit = _apply_rules(restored)
+        if hit is not None and not _vetoed(restored, hit) and hit[0] not in facts:
+            out.append(hit[0])
+    return out
+
+
+_OWN_CLAUSE = re.compile(rf"(?:^|\s){_SUBJECT}|^[a-z]{{3,}}ing\b", re.I)
+
+
+def _joined_facts(sentence: str, facts: list[str]) -> list[str]:
+    """Split a fact read from two statements ("is from Brazil and next month they visit
+    London ...") into the fact of its first part and what its other parts said, when each
+    of those is a clause of its own (a subject or an "-ing" verb: "thinking of going ...").
+
+    Returns the parts said; ``facts`` is changed in place."""
+    parts = [p.strip(" .") for p in _PART_BREAK.split(sentence) if p.strip(" .")]
+    said: list[str] = []
+    for i, part in enumerate(parts[:-1]):
+        for short, _ in _statements(part):
+            stem = short.rstrip(".")
+            joined = next(
+                (f for f in facts if f.startswith(stem) and f[len(stem) : len(stem) + 1] in " ,;"),
+                None,
+            )
+            rest = parts[i + 1 :]
+            if joined is None or not all(_OWN_CLAUSE.search(r) for r in rest):
+                continue
+            facts[facts.index(joined)] = short
+            said += [r for r in rest if not _statements(r) and len(r.split()) >= 3]
+            return said
+    return said
+
+
 def _user_points(text: str, sentences: list[tuple[str, bool]]) -> list[str]:
     """Summary points of one USER turn: its facts, what it said no rule reads, what it asked.
 
@@ -2598,6 +2729,11 @@ def _user_points(text: str, sentences: list[tuple[str, bool]]) -> list[str]:
     }
     facts = [f for f in dict.fromkeys(t for t, _ in _statements(text)) if f not in problem_facts]
     said: list[str] = []
+    if facts:  # a part after "and" that the clauses left without its subject
+        for sentence, _ in sentences:
+            said += _joined_facts(sentence, facts)
+            facts += [f for f in _dropped_facts(sentence, facts) if f not in facts]
+        facts = list(dict.fromkeys(facts))
     asked: list[str] = []
     statements: list[str] = []
     heads: set[str] = set()  # the context said before a request ("translator here, ...")
@@ -2634,12 +2770,10 @@ def _user_points(text: str, sentences: list[tuple[str, bool]]) -> list[str]:
         if mentions:
             kin = f"my {mentions[-1]}"
         statement = _IF_IT_MATTERS.sub("", statement).strip(" ,")
-        if (
-            len(statement.split()) < 2
-            or _is_small_talk(statement)
-            or statement in problems
-            or _statements(statement)
-        ):
+        if _statements(statement) and statement not in problems:
+            said += [p for p in _unread_parts(statement, facts) if p not in said]
+            continue
+        if len(statement.split()) < 2 or _is_small_talk(statement) or statement in problems:
             continue
         # beside a request or facts only news about the user's world counts ("My
         # granddaughter gave me a tablet"), not a follow-up, a reaction or a mood
@@ -2663,10 +2797,22 @@ def _user_points(text: str, sentences: list[tuple[str, bool]]) -> list[str]:
             and not _statements(opening)
         ):
             said.append(opening)
+    # a question put as a question wins over a need stated first ("my GP says ... and I need
+    # to cut down on cheese. what can I eat instead?"), which is said when it is news
+    first = next((a for a in asked if _QUESTION_FORM.match(_lead_stripped(a))), None)
+    if first is not None and all(
+        re.match(_SUBJECT, _lead_stripped(a), re.I) for a in asked[: asked.index(first)]
+    ):
+        for need in asked[: asked.index(first)]:
+            said += [p for p in _unread_parts(need, facts, news=False) if p not in said]
+        asked = [first]
     out = list(facts)
     out += [f'The user said: "{_quote(s)}".' for s in said]
     out += [f'The user asked: "{_quote(asked[0])}".'] if asked else []
     return out
+
+
+_QUESTION_FORM = re.compile(rf"{_NOT_STATEMENTS.pattern}|{_ASKING.pattern}", re.I)
 
 
 # A caveat at the end of advice ("try them in training first, not on race day").

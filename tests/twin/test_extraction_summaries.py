@@ -35,6 +35,11 @@ def _summary(*turns: tuple[str, str]) -> str | None:
         ("morning! how r u today", "not bad, bit sleepy lol. have a good one"),
         ("good morning!!", "haha nah, just testing you"),
         ("hiya, how are things", "all good thanks, you?"),
+        ("hey hows it going", "pretty chill, just had a nice walk, weather's lovely"),
+        ("hello!", "not bad, it's so sunny out here, what a lovely day"),
+        ("hey!", "good thanks, just back from a run, bit tired after work"),
+        ("morning :) how are you", "nothing really, just bored on the train lol"),
+        ("hey, long day at work today, finally home", "haha yeah, gonna watch a film and chill"),
     ],
 )
 def test_small_talk_only_session_has_no_summary(first: str, second: str) -> None:
@@ -157,3 +162,75 @@ def test_short_assistant_diagnosis_keeps_the_advice_after_it() -> None:
     assert body.endswith(
         'The assistant replied: "That is usually overwatering. Feed them a tomato feed weekly".'
     )
+
+
+def test_pleasant_outing_needs_an_adjective_to_be_small_talk() -> None:
+    body = _summary(("USER", "just had a baby girl last week"))
+    assert body is not None
+
+
+def test_question_pointing_back_takes_the_statement_before_it() -> None:
+    body = _summary(("USER", "my son wants a hamster and we have a cat already. good idea?"))
+    assert body is not None
+    assert 'The user asked: "my son wants a hamster and we have a cat already. good idea".' in body
+
+
+def test_unread_part_with_a_number_beside_facts_is_said() -> None:
+    body = _summary(("USER", "im 29, earn about 38k, renting in manchester"))
+    assert body is not None
+    assert "The user is 29 years old." in body
+    assert 'The user said: "earn about 38k".' in body
+
+
+def test_evaluative_question_about_that_takes_its_topic() -> None:
+    body = _summary(("USER", "my landlord wants to raise the rent by 20%. is that legal?"))
+    assert body is not None
+    assert 'asked: "my landlord wants to raise the rent by 20%. is that legal"' in body
+
+
+def test_question_with_its_own_topic_stands_alone() -> None:
+    body = _summary(("USER", "tried all that, still dropping. could it be the router?"))
+    assert body == 'The user asked: "could it be the router".'
+
+
+def test_a_question_wins_over_a_need_stated_before_it() -> None:
+    body = _summary(
+        ("USER", "I need a new laptop for editing, my budget is 1500. which one should I get?")
+    )
+    assert body == (
+        "The user's budget is 1500. "
+        'The user said: "I need a new laptop for editing". '
+        'The user asked: "which one should I get".'
+    )
+
+
+def test_a_couple_as_subject_is_not_split_from_its_request() -> None:
+    body = _summary(("USER", "my husband and I are going to Rome in May, any restaurant tips?"))
+    assert body is not None
+    assert 'The user asked: "my husband and I are going to Rome in May, any restaurant tips".' in (
+        body
+    )
+    assert 'said: "my husband"' not in body
+
+
+def test_a_fact_left_without_its_subject_after_and_is_kept() -> None:
+    body = _summary(
+        ("USER", "we moved here last year and have two kids at the local school. clubs?")
+    )
+    assert body is not None
+    assert "The user has two kids at the local school." in body
+
+
+def test_a_fact_joining_two_statements_is_split_into_its_points() -> None:
+    body = _summary(
+        ("USER", "I am from Brazil and next month I visit London with my husband. Which area?")
+    )
+    assert body is not None
+    assert "The user is from Brazil." in body
+    assert 'The user said: "next month I visit London with my husband".' in body
+
+
+def test_a_list_of_things_is_not_split() -> None:
+    body = _summary(("USER", "I am allergic to nuts and shellfish. what can I order?"))
+    assert body is not None
+    assert "The user is allergic to nuts and shellfish." in body
