@@ -316,6 +316,9 @@ _REWRITES = (
     (re.compile(r"^I am not (.+?)[\s,]*(?:any ?more|any longer)$", re.I), r"I am no longer \1"),
     (re.compile(r"^I have not (.+?)[\s,]*(?:any ?more|any longer)$", re.I), r"I no longer have \1"),
     (re.compile(r"^I have got\b", re.I), "I have"),
+    # "my husband and I are ..." -> "I are ..." -> "I am ..."
+    (re.compile(r"^I are\b", re.I), "I am"),
+    (re.compile(r"^I were\b", re.I), "I was"),
     (re.compile(r"^I not (?=[a-z])", re.I), "I do not "),
     (re.compile(r"^I am (?=(?:move|live|work|go|have|like|love)\b)", re.I), "I "),
     (re.compile(r"^like (?=(?:allergic|intolerant|vegan|vegetarian|diabetic)\b)", re.I), ""),

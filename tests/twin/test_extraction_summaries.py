@@ -179,7 +179,10 @@ def test_unread_part_with_a_number_beside_facts_is_said() -> None:
     body = _summary(("USER", "im 29, earn about 38k, renting in manchester"))
     assert body is not None
     assert "The user is 29 years old." in body
-    assert 'The user said: "earn about 38k".' in body
+    assert "The user earns about 38k." in body  # now a fact of its own
+    body = _summary(("USER", "im 29, about 38k a year after tax, renting in manchester"))
+    assert body is not None
+    assert 'The user said: "about 38k a year after tax".' in body
 
 
 def test_evaluative_question_about_that_takes_its_topic() -> None:
