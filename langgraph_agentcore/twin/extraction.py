@@ -219,8 +219,9 @@ _RESTORABLE = (
     r"(?:married|engaged|divorced|widowed|retired|allergic|intolerant|vegan|vegetarian|"
     r"pescatarian|diabetic|originally from|born in|been (?!there\b|here\b)|"
     r"(?:just |recently |finally |also )?(?:started|moved|bought|adopted|passed|switched|"
-    r"graduated|retired|got (?:married|engaged|divorced|a |an |my )|do my|work (?:as|at|for|in|"
-    r"from)|live (?:in|near|with)|have (?:a |an |two |three |\d)|own (?:a |an )|speak|play)\b)"
+    r"graduated|retired|got (?:married|engaged|divorced|a |an |my )|do my|earn|"
+    r"work (?:as|at|for|in|from)|live (?:in|near|with)|have (?:a |an |two |three |\d)|"
+    r"own (?:a |an )|speak|play)\b)"
 )
 _CLAUSE_BREAK = re.compile(
     rf",?\s+(?:and|but|so|also|plus|because|since|though|although|while|whereas)\s+"
@@ -260,6 +261,7 @@ _LEAD = re.compile(
     r"hmm+|ok|okay|sorry|oh wait|wait|honestly|now|anyway|anyways|plus|basically|right|"
     r"hey|hi|hello|lol|haha\w*|oops|then|though|although|because|since|cause|cuz|"
     r"fwiw|tbf|ngl|imo|imho|iirc|afaik|not gonna lie|to be fair|for context|fyi|"
+    r"(?:next|this|last) (?:week|month|year|summer|winter|spring|autumn|weekend)(?=\s+I\b)|"
     r"ew+|ugh+|omg|yuck|meh|nah|long story(?: short)?|basically|"
     r"(?:my |the )?(?:doctor|gp|dr|doc|consultant|specialist|dentist|physio|nurse) "
     r"(?:says|said|told me|thinks|reckons)(?: that)?|"
@@ -683,7 +685,9 @@ _MASS_NOUNS = frozenset(
 # "no car here", "also no alcohol": something the user does not have or take
 _NO_HERE = re.compile(
     r"^(?:also no (?P<np>[\w -]{2,30}?)(?: here| for me| at all)?|"
-    r"no (?P<np2>[\w -]{2,30}?) (?:here|for me|at all))$",
+    r"no (?P<np2>[\w -]{2,30}?) (?:here|for me|at all)|"
+    r"no (?P<np3>alcohol|meat|pork|beef|dairy|gluten|sugar|caffeine|car|kids|children|pets)"
+    r"(?=,|$).*)$",
     re.I,
 )
 _I_AM_HERE = re.compile(r"^(I am (?:an? )?[\w -]{3,40}?) here\b.*$", re.I)
@@ -742,7 +746,7 @@ def _clauses(text: str) -> list[str]:
             part = _I_AM_HERE.sub(r"\1", part)  # "I am pescatarian here, fish yes meat no"
             absent = _NO_HERE.match(part)
             if absent and not _NO_FORMAT.match(part):
-                np = absent.group("np") or absent.group("np2")
+                np = absent.group("np") or absent.group("np2") or absent.group("np3")
                 art = "" if np.endswith("s") or np in _MASS_NOUNS else f"{_article(np)} "
                 part = f"I do not have {art}{np}"
             here = _HERE.match(part)
@@ -1495,7 +1499,7 @@ _NOT_LASTING_VERBS = (
 )
 _GENERIC_FACT = re.compile(
     rf"^I (?!(?:{_NOT_LASTING_VERBS})\b)(?P<verb>[a-z]{{3,}})(?<!ed)(?<!ing)(?<!ly) "
-    r"(?P<opt>[\w' -]+)$"
+    r"(?P<opt>[\w' -][\w' ,-]*)$"
 )
 
 _BE = {"am": "is", "have been": "has been", "has to be": "is", "has always been": "has always been"}
