@@ -221,7 +221,8 @@ _RESTORABLE = (
     r"(?:just |recently |finally |also )?(?:started|moved|bought|adopted|passed|switched|"
     r"graduated|retired|got (?:married|engaged|divorced|a |an |my )|do my|earn|"
     r"work (?:as|at|for|in|from)|live (?:in|near|with)|have (?:a |an |two |three |\d)|"
-    r"own (?:a |an )|speak|play)\b)"
+    r"own (?:a |an )|speak|play|cannot|can not|do not|would rather|would prefer|prefer|"
+    r"sitting|taking)\b)"
 )
 _CLAUSE_BREAK = re.compile(
     rf",?\s+(?:and|but|so|also|plus|because|since|though|although|while|whereas)\s+"
@@ -262,7 +263,7 @@ _LEAD = re.compile(
     r"hey|hi|hello|lol|haha\w*|oops|then|though|although|because|since|cause|cuz|"
     r"fwiw|tbf|ngl|imo|imho|iirc|afaik|not gonna lie|to be fair|for context|fyi|"
     r"(?:next|this|last) (?:week|month|year|summer|winter|spring|autumn|weekend)(?=\s+I\b)|"
-    r"ew+|ugh+|omg|yuck|meh|nah|long story(?: short)?|basically|"
+    r"ew+|ugh+|omg|yuck|meh|nah|long story(?: short)?|basically|just(?= call me\b)|"
     r"(?:my |the )?(?:doctor|gp|dr|doc|consultant|specialist|dentist|physio|nurse) "
     r"(?:says|said|told me|thinks|reckons)(?: that)?|"
     r"just so you know|by the way|for the record|fun fact|to be honest|as you know|"
@@ -282,7 +283,7 @@ _TRAIL = re.compile(
     r"(?:do not|dont) judge(?: me)?|no judg(?:e)?ment(?: please| pls)?|bear with me|"
     r"thanks|thank you|anyway|anyways|"
     r"actually|so yeah|yeah|you know|just saying|for context|too|as well|so no\b.*|"
-    r"so please\b.*|ever)$",
+    r"so please\b.*|ever|,\s*always)$",
     re.I,
 )
 _NOT_TAIL = re.compile(r",\s*(?:and\s+)?not\s+[\w' -]{1,30}$", re.I)
@@ -781,7 +782,10 @@ def _clauses(text: str) -> list[str]:
             ):
                 part = f"I {part}"  # "..., and have a cat already" (not "have you ...")
             if re.match(
-                r"^(?:I )?(?:have )?(?:always )?been (?:since|for|ever since)\b", part, re.I
+                r"^(?:I )?(?:have )?(?:always )?been (?:since|for|ever since|at it|doing it)\b"
+                r"|^(?:I )?(?:have )?been\b.*\b(?:for|at|with) it\b",
+                part,
+                re.I,
             ):
                 continue  # "I'm vegetarian, have been since uni": no statement of its own
             if part and not _NOT_STATEMENTS.match(part):
@@ -1053,6 +1057,37 @@ _RULES = _rules(
             r"console|ps5|xbox|watch|smartwatch)\b.*)",
             "the user has {obj}",
             _F,
+        ),
+        # tastes put as obsessions: "been obsessed with 90s britpop lately"
+        (
+            r"^I (?:am|have been) (?:(?:a bit|kind of|kinda|totally|so|really|lowkey|low key|"
+            r"seriously|completely) )?(?:obsessed with|hooked on|addicted to|crazy about|mad about|"
+            r"a sucker for|really into|super into|so into) (?P<obj>.+)",
+            "the user loves {obj}",
+            _P,
+        ),
+        # "always window seat for me": a preferred option
+        (
+            r"^(?:always |usually |definitely |only )?(?P<obj>(?!(?:it|that|this|one)\b)"
+            r"(?:(?!(?:use|set|are|is|was|do|does|make|made|get|got|cook|write|buy|find|book|up|"
+            r"this|that|it|work|works|good|great|fine|enough|too|so|very)\b)[\w'-]+ ?){1,3}?) "
+            r"for me(?: please| pls| thanks)?$",
+            "the user prefers {obj}",
+            _P,
+        ),
+        # "please use simple english with me": how to talk to the user
+        (
+            r"^(?:use|speak|write|talk|reply) (?P<obj>(?:in )?[\w' -]{2,30}?) (?:with|to) me\b.*$",
+            "the user wants the assistant to use {obj} with them",
+            _P,
+        ),
+        # "keep any recipes you give me to 5 ingredients max"
+        (
+            r"^(?:always )?keep (?!(?:your|the|all) (?:answers|replies|responses)\b)"
+            r"(?P<obj>(?:any|all|your|the) [\w' -]+? (?:to|under|below|at most|"
+            r"short|brief|simple)\b.*)",
+            "the user wants the assistant to keep {obj}",
+            _P,
         ),
         # medical devices are facts, not habits ("I wear hearing aids")
         (
@@ -1591,7 +1626,8 @@ _SUBJECTLESS_START = re.compile(
     rf"were|makes|sounds|seems|looks)\b)|(?P<past>(?:{_PAST_IRREGULAR})\b|[a-z]{{3,}}ed\b)|"
     rf"(?P<base>(?:{_BASE_VERBS})\b)|(?P<fan>(?:a |an |such an? |bit of an? )?(?:big|huge|"
     r"massive|total|complete|proper|die-?hard|real) (?:[\w-]+ )?(?:fan|snob|nerd|geek|lover|"
-    r"person|addict|junkie|foodie|buff)\b|fan of\b))",
+    r"person|addict|junkie|foodie|buff)\b|fan of\b)|(?P<habit>(?:usually|normally|often|mostly|"
+    r"generally|tend to|sometimes) [a-z]+\b))",
     re.I,
 )
 
