@@ -349,7 +349,7 @@ _COUPLE = re.compile(
     re.I,
 )
 _SMALL_TALK = re.compile(
-    r"^(?:(?:hi|hello|hey|hiya|yo|thanks|thank you|thx|ty|so much|a lot|again|very much|"
+    r"^(?:(?:hi|hello|hey|hiya|yo|thanks|thank you|thx|ty|ta\b|cheers mate|so much|a lot|again|very much|"
     r"ok|okay|k|sure|great|cool|nice|awesome|perfect|fine|good|great choice|good choice|"
     r"excellent|wonderful|lovely|amazing|sounds good|sounds great|sounds perfect|"
     r"(?:(?:that|this|it) (?:is|was)|thats) (?:really |very |so |super |most |extremely )?"
@@ -851,7 +851,13 @@ _ABOUT_THAT = re.compile(
     rf"^(?:so |and |but )?(?:(?:(?:is|would|will|could|can|does|was) (?:that|it|this) (?:be )?)?"
     rf"{_EVALUATIVE}|(?:any )?thoughts|what do (?:you|u) (?:think|reckon)|yay or nay|"
     r"opinions?|advice|ideas|does (?:that|this|it) make sense|(?:is it|it is) worth it|"
-    r"should (?:I|we)(?: do (?:it|that)| go for it)?|can (?:they|he|she) do that)[\s,!.?]*$",
+    r"should (?:I|we)(?: do (?:it|that)| go for it)?|can (?:they|he|she) do that|"
+    # a request with no topic of its own ("where do i even start", "what should I do now")
+    r"(?:where|how) (?:do|should|would|can|could) (?:I|we|you|u) (?:even |actually |best )?"
+    r"(?:start|begin)(?: with (?:it|this|that))?|where (?:to|do I) (?:even )?(?:start|begin)|"
+    r"what (?:should|do|can|would) (?:I|we) do(?: (?:now|next|about (?:it|this|that)))?|"
+    r"what now|what next|now what|(?:any )?(?:tips|suggestions|recommendations)|help)"
+    r"[\s,!.?]*$",
     re.I,
 )
 
@@ -864,7 +870,10 @@ def _meaningful(text: str) -> list[tuple[str, bool]]:
         if sentences and is_question and not sentences[-1][1]:
             # "how do I price ..." was cut before its "do I": one question again
             joined = f"{sentences[-1][0]} {sentence}"
-            if _WH.match(_lead_stripped(sentences[-1][0])) and joined in text:
+            # ("I am 69, what foods" + "should i cut down on"): the question opened in its
+            # last part
+            opening = _ASKING_BREAK.split(sentences[-1][0])[-1]
+            if _WH.match(_lead_stripped(opening)) and joined in text:
                 sentences[-1] = (joined, True)
                 continue
             if _ABOUT_THAT.match(_lead_stripped(sentence)):  # "... a cat already. good idea?"
