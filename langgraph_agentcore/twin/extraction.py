@@ -350,8 +350,8 @@ _COUPLE = re.compile(
     re.I,
 )
 _SMALL_TALK = re.compile(
-    r"^(?:(?:hi|hello|hey|hiya|yo|thanks|thank you|thx|ty|so much|a lot|again|very much|"
-    r"ok|okay|k|sure|great|cool|nice|awesome|perfect|fine|good|great choice|good choice|"
+    r"^(?:(?:hi|hello|hey|hiya|yo|thanks|thank you|thx|ty|ta\b|so much|a lot|again|"
+    r"very much|ok|okay|k|sure|great|cool|nice|awesome|perfect|fine|good|great choice|good choice|"
     r"excellent|wonderful|lovely|amazing|sounds good|sounds great|sounds perfect|"
     r"(?:(?:that|this|it) (?:is|was)|thats) (?:really |very |so |super |most |extremely )?"
     r"(?:great|perfect|fine|awesome|good|nice|lovely|amazing|helpful|useful|brilliant|sweet|"
@@ -855,7 +855,18 @@ _ABOUT_THAT = re.compile(
     rf"^(?:so |and |but )?(?:(?:(?:is|would|will|could|can|does|was) (?:that|it|this) (?:be )?)?"
     rf"{_EVALUATIVE}|(?:any )?thoughts|what do (?:you|u) (?:think|reckon)|yay or nay|"
     r"opinions?|advice|ideas|does (?:that|this|it) make sense|(?:is it|it is) worth it|"
-    r"should (?:I|we)(?: do (?:it|that)| go for it)?|can (?:they|he|she) do that)[\s,!.?]*$",
+    r"should (?:I|we)(?: do (?:it|that)| go for it)?|can (?:they|he|she) do that|"
+    r"(?:any )?(?:tips|suggestions|recommendations)|help)[\s,!.?]*$",
+    re.I,
+)
+# A question with no topic of its own ("where do i even start", "what should I do now"),
+# a question even without its "?": its topic is the statement before it.
+_TOPICLESS = re.compile(
+    r"^(?:so |and |but |ok |okay )?(?:(?:where|how) (?:do|should|would|can|could) (?:I|we) "
+    r"(?:even |actually |best )?(?:start|begin)(?: with (?:it|this|that))?|"
+    r"where (?:to|do I) (?:even )?(?:start|begin)|"
+    r"what (?:should|do|can|would) (?:I|we) (?:even )?do(?: (?:now|next|about (?:it|this|that)))?|"
+    r"what now|what next|now what)[\s,!.?]*$",
     re.I,
 )
 
@@ -868,13 +879,23 @@ def _meaningful(text: str) -> list[tuple[str, bool]]:
         if sentences and is_question and not sentences[-1][1]:
             # "how do I price ..." was cut before its "do I": one question again
             joined = f"{sentences[-1][0]} {sentence}"
-            if _WH.match(_lead_stripped(sentences[-1][0])) and joined in text:
+            # ("I am 69, what foods" + "should i cut down on"): the question opened in its
+            # last part
+            opening = _ASKING_BREAK.split(sentences[-1][0])[-1]
+            if _WH.match(_lead_stripped(opening)) and joined in text:
                 sentences[-1] = (joined, True)
                 continue
             if _ABOUT_THAT.match(_lead_stripped(sentence)):  # "... a cat already. good idea?"
                 sentences[-1] = (f"{sentences[-1][0]}. {sentence}", True)
                 continue
         sentences.append((sentence, is_question))
+    merged: list[tuple[str, bool]] = []
+    for sentence, is_question in sentences:  # "... essay on macbeth. where do i even start"
+        if merged and not merged[-1][1] and _TOPICLESS.match(_lead_stripped(sentence)):
+            merged[-1] = (f"{merged[-1][0]}. {sentence}", True)
+        else:
+            merged.append((sentence, is_question))
+    sentences = merged
     return [
         (sentence, is_question or _is_asking(sentence))
         for sentence, is_question in sentences
@@ -2730,6 +2751,12 @@ def _dropped_facts(sentence: str, facts: Sequence[str]) -> list[str]:
 
 
 _OWN_CLAUSE = re.compile(rf"(?:^|\s){_SUBJECT}|^[a-z]{{3,}}ing\b", re.I)
+# A plan said after a fact with its "I" left out ("i rent rn and want to buy in 3 years").
+_INTENT_PART = re.compile(
+    r"^(?:(?:also|then|really|eventually|hopefully) )?(?:want|wanna|plan|intend|hope|aim|"
+    r"would like|gonna|going) to\b",
+    re.I,
+)
 
 
 def _joined_facts(sentence: str, facts: list[str]) -> list[str]:
@@ -2748,7 +2775,9 @@ def _joined_facts(sentence: str, facts: list[str]) -> list[str]:
                 None,
             )
             rest = parts[i + 1 :]
-            if joined is None or not all(_OWN_CLAUSE.search(r) for r in rest):
+            if joined is None or not all(
+                _OWN_CLAUSE.search(r) or _INTENT_PART.match(r) for r in rest
+            ):
                 continue
             facts[facts.index(joined)] = short
             said += [r for r in rest if not _statements(r) and len(r.split()) >= 3]

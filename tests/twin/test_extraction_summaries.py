@@ -237,3 +237,50 @@ def test_a_list_of_things_is_not_split() -> None:
     body = _summary(("USER", "I am allergic to nuts and shellfish. what can I order?"))
     assert body is not None
     assert "The user is allergic to nuts and shellfish." in body
+
+
+@pytest.mark.parametrize("said", ["all good ta, just bored lol", "ta, not bad, bit tired"])
+def test_british_thanks_and_a_mood_start_no_summary(said: str) -> None:
+    assert _summary(("USER", "hiya how's it going"), ("ASSISTANT", "Good!"), ("USER", said)) is None
+
+
+@pytest.mark.parametrize(
+    "text, asked",
+    [
+        (
+            "my doctor says my cholesterol is high, I'm 58, which foods should i avoid",
+            "which foods should i avoid",
+        ),
+        ("I'm 40 and unfit, how many days should i train", "how many days should i train"),
+    ],
+)
+def test_a_question_opened_in_a_sentences_last_part_stays_whole(text: str, asked: str) -> None:
+    body = _summary(("USER", text))
+    assert body is not None
+    assert asked in body.split('The user asked: "', 1)[1]
+
+
+@pytest.mark.parametrize(
+    "text, topic",
+    [
+        (
+            "im in year 11 and i have to write an essay on hamlet, due monday, where do i even"
+            " start",
+            "essay on hamlet",
+        ),
+        ("just got handed a 40 page report to review by tomorrow. what should I do?", "report"),
+        ("my landlord wants to raise the rent by 20%. how do i even begin", "landlord"),
+    ],
+)
+def test_a_request_with_no_topic_keeps_the_statement_before_it(text: str, topic: str) -> None:
+    body = _summary(("USER", text))
+    assert body is not None
+    asked = body.split('The user asked: "', 1)[1].split('".', 1)[0]
+    assert topic in asked
+
+
+def test_a_plan_left_without_its_subject_after_a_fact_is_its_own_point() -> None:
+    body = _summary(("USER", "yeah i rent rn and want to buy in like 3 years"))
+    assert body is not None
+    assert "The user rents rn." in body
+    assert 'The user said: "want to buy in like 3 years".' in body
