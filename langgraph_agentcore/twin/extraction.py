@@ -1615,7 +1615,10 @@ def _apply_rules(clause: str) -> tuple[str, frozenset[str]] | None:
 
 
 _MOMENTARY = re.compile(
-    r"\b(?:today|tonight|right now|this (?:morning|afternoon|evening)|running late)\b", re.I
+    r"\b(?:today|tonight|right now|this (?:morning|afternoon|evening)|running late)\b"
+    # a booking or errand at a clock time ("booked the vet for 6pm") is not long-term memory
+    r"|\b(?:at|for|by) \d{1,2}(?:[:.]\d\d)? ?(?:am|pm)\b",
+    re.I,
 )
 
 
