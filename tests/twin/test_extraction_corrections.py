@@ -653,3 +653,38 @@ def test_going_back_to_replying_in_a_language() -> None:
 )
 def test_a_bare_day_corrects_the_day_of_the_date(said: tuple[str, ...], expected: str) -> None:
     assert [r.text for r in _extract("SEMANTIC", *said)] == [expected]
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("i'm 41, wait 42 as of last week haha", "The user is 42 years old."),
+        ("I'm flying to Boston, wait Denver", "The user is flying to Denver."),
+        ("I have two dogs, wait three dogs", "The user has three dogs."),
+    ],
+)
+def test_a_bare_wait_corrects_the_value_inside_a_message(said: str, expected: str) -> None:
+    assert _extract("SEMANTIC", said) == [ExtractedRecord(expected)]
+
+
+def test_a_bare_move_and_where_the_user_is_now_is_the_new_residence() -> None:
+    existing = [("mem-1", "The user lives in Harrogate.")]
+    said = "We've moved, we're in Cheltenham now. Closer to the family."
+    records = _extract("SEMANTIC", "i live in york", said, existing=existing)
+    assert records == [ExtractedRecord("The user lives in Cheltenham.", replaces="mem-1")]
+    records = _extract("SEMANTIC", "we moved house, we're based in Bristol", existing=existing)
+    assert records == [ExtractedRecord("The user lives in Bristol.", replaces="mem-1")]
+    # without a move, being somewhere is no new home
+    assert _extract("SEMANTIC", "I'm in Paris now, having a great time", existing=existing) == []
+
+
+def test_a_favourite_said_with_these_days_is_the_same_favourite() -> None:
+    existing = [("mem-1", "The user's favourite band is arctic monkeys.")]
+    records = _extract(
+        "USER_PREFERENCE", "honestly my fave band these days is fontaines dc", existing=existing
+    )
+    assert [r.replaces for r in records] == ["mem-1"]
+    assert subject_key("The user's favourite band these days is X.") == (
+        "attribute",
+        "favorite band",
+    )
