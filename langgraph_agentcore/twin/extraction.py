@@ -2227,6 +2227,12 @@ _NEW_PLACE = re.compile(
     r"(?=\s*(?:[,.;!?]|$)|\s+(?:now|instead|these days|nowadays|full time|part time)\b)",
     re.I,
 )
+# "switched to Brentford when I moved to west London": the news said with the switch
+_SWITCH_WHEN = re.compile(
+    r"^\s+(?:when|after|since|once) (?P<clause>I (?:moved|started|got|joined|became|began|"
+    r"went|retired|left)\b[^,.;!?]*)",
+    re.I,
+)
 # "we've moved, we're in Cheltenham now": a bare move and where the user now is
 _MOVED = re.compile(
     r"\b(?:moved|relocated|moving|relocating|new (?:place|house|flat|home))\b", re.I
@@ -2985,6 +2991,11 @@ class RuleBasedExtractor:
             self._upgraded(texts, start, request.existing, forced)
             self._recount(said, texts, request.existing, forced)
             self._switch(said, texts, start, request.existing, forced)
+            for text, targets in self._switch_when(said):
+                key = subject_key(text)  # never over a slot the message itself fills
+                mine = {subject_key(t) for t in texts[start:]}
+                if strategy in targets and text not in texts and (key is None or key not in mine):
+                    texts.append(text)
             self._new_place(said, texts, start, request.existing, forced)
             if strategy == "SEMANTIC":
                 self._moved_in(said, texts, start)
@@ -3234,6 +3245,17 @@ class RuleBasedExtractor:
                     if j != i and mine and place in f" {normalize_text(texts[j])} ":
                         texts[j] = new
                 return
+
+    @staticmethod
+    def _switch_when(said: str) -> list[tuple[str, frozenset[str]]]:
+        """ "I switched to Brentford when I moved to west London": the move, read as said."""
+        said = _expand_contractions(_strip_symbols(said))
+        out: list[tuple[str, frozenset[str]]] = []
+        for match in _SWITCHED.finditer(said):
+            when = _SWITCH_WHEN.match(said[match.end() :])
+            if when is not None:
+                out += _statements(when.group("clause"))
+        return out
 
     @staticmethod
     def _moved_in(said: str, texts: list[str], start: int) -> None:

@@ -688,3 +688,14 @@ def test_a_favourite_said_with_these_days_is_the_same_favourite() -> None:
         "attribute",
         "favorite band",
     )
+
+
+def test_the_news_said_with_a_switch_is_read_too() -> None:
+    existing = [("mem-1", "The user lives in Leeds.")]
+    said = "I support Arsenal, well, supported, I switched to Brentford when I moved to west London"
+    records = _extract("SEMANTIC", said, existing=existing)
+    assert ExtractedRecord("The user lives in west London.", replaces="mem-1") in records
+    # the message's own job wins over the start of the switch
+    said = "I switched to nights when I started at the hospital, I am a nurse"
+    texts = [r.text for r in _extract("SEMANTIC", said)]
+    assert "The user is a nurse." in texts
