@@ -1860,7 +1860,9 @@ _FRAGMENT_CORRECTION = re.compile(
     r"[\s,:;!.-]*)*)"
     r"(?P<value>[\w' -]{1,40}?)"
     r"(?P<tail>(?:[\s,]+(?:actually|now|instead|then|sorry|lol|haha|tbh|these days|I mean|"
-    r"I meant|technically|I guess|I think|apparently|officially|really|my bad))*)"
+    r"I meant|technically|I guess|I think|apparently|officially|really|my bad|"
+    r"(?:as of|since) (?:last|this) (?:week|month|year|monday|tuesday|wednesday|thursday|"
+    r"friday|saturday|sunday)|(?:as of|since) (?:yesterday|today)))*)"
     r"[\s.!]*(?:$|[,;:.!]\s*(?P<rest>\S.*)$|\s+[-\u2013\u2014]+\s+(?P<rest2>\S.*)$)",
     re.I,
 )
@@ -1868,6 +1870,7 @@ _FRAGMENT_CORRECTION = re.compile(
 _INLINE_MARKER = re.compile(
     r"(?:,\s*|\s+)(?=(?:no wait|wait no|oops|whoops|or rather|I mean|I meant|make that|"
     r"my bad)\b)|(?:,|[.!])\s*(?=(?:sorry|wait|oops|no wait)\s*,)|"
+    r",\s*(?=(?:wait|sorry|oops)\s+(?:\d|(?-i:[A-Z])))|"
     r"(?:,|\s+[-\u2013\u2014]+)\s*(?=(?:oh|ah|um+|uh+) (?:no )?wait\b)|"
     r"(?:\.{2,}|\u2026|,|\s+[-\u2013\u2014]+)\s*(?=well\b)",
     re.I,
@@ -2017,6 +2020,13 @@ def _corrected(previous: str, value: str, *, strict: bool = False) -> str | None
     return _sentence(fixed) if fixed != body else None
 
 
+_CLAUSE_VERB = re.compile(
+    r"\b(?:is|are|was|were|am|has|have|had|will|would|can|could|do|does|did|says?|said|"
+    r"calling|coming|going)\b",
+    re.I,
+)
+
+
 def _inline_corrected(text: str) -> list[tuple[str, frozenset[str]]]:
     """Statements of a message with a correction inside it applied ("3rd, no wait, 5th")."""
     said = _expand_contractions(_strip_symbols(text))
@@ -2024,6 +2034,8 @@ def _inline_corrected(text: str) -> list[tuple[str, frozenset[str]]]:
         after = said[marker.end() :]
         fragment = _fragment(after)
         if fragment is None or not (fragment[2] or _WELL_CORRECTS.match(after)):
+            continue
+        if _CLAUSE_VERB.search(fragment[0]):  # "..., sorry Mum is calling" is no value
             continue
         if after[:4].lower() == "well" and not _WELL_CORRECTS.match(after):
             continue
@@ -2275,6 +2287,27 @@ _NEW_PLACE = re.compile(
     r"(?=\s*(?:[,.;!?]|$)|\s+(?:now|instead|these days|nowadays|full time|part time)\b)",
     re.I,
 )
+# "switched to Brentford when I moved to west London": the news said with the switch
+_SWITCH_WHEN = re.compile(
+    r"^\s+(?:when|after|since|once) (?P<clause>I (?:moved|started|got|joined|became|began|"
+    r"went|retired|left)\b[^,.;!?]*)",
+    re.I,
+)
+# "we've moved, we're in Cheltenham now": a bare move and where the user now is
+_MOVED = re.compile(
+    r"\b(?:moved|relocated|moving|relocating|new (?:place|house|flat|home))\b", re.I
+)
+_BARE_MOVE = re.compile(
+    r"^The user (?:has |have )?(?:just |finally |recently |now )?(?:moved|relocated)"
+    r"(?: house| home| out| away)?(?: (?:recently|last \w+|this \w+))?\.$"
+)
+_NOW_IN = re.compile(
+    r"\b(?:I am|we are|I have been|we have been) (?:now |currently |finally )?"
+    r"(?:(?:living|based|settled) )?(?P<place>"
+    + _PLACE_NAME
+    + r")(?=\s*(?:[,.;!]|$)|\s+(?:now|these days|nowadays|instead|for good)\b)",
+    re.I,
+)
 # "actually you can go back to English": an instruction's language (or units) changes
 _INSTRUCTION_KINDS = (
     r"english|french|spanish|german|italian|portuguese|dutch|japanese|chinese|mandarin|"
@@ -2521,6 +2554,10 @@ def subject_key(text: str) -> tuple[str, ...] | None:
     match = _ATTRIBUTE.match(norm)
     if match and (match.group("called") or _SINGLE_ATTRIBUTES.search(match.group("subj"))):
         subject = match.group("subj").replace("favourite", "favorite").replace("colour", "color")
+        # "my fave band these days is ..." is the favourite band
+        subject = re.sub(
+            r"\s+(?:these days|nowadays|right now|at the moment|currently|now)$", "", subject
+        )
         # "my new phone is a Galaxy" is the one phone
         return ("attribute", re.sub(r"^(?:new|current|latest) (?=\w)", "", subject))
     if _DEVICE_RECORD.match(norm) and (device := _DEVICE_WORD.search(norm)):
@@ -2945,7 +2982,8 @@ class RuleBasedExtractor:
         language, "upgraded to the full marathon" replaces the one record naming a
         marathon, "got a new job!! I'm a teaching assistant now" is one job record, and a
         message with a change marker ("actually", "changed my mind") may update the one
-        record it fits outside the known slots.
+        record it fits outside the known slots; "we've moved, we're in Cheltenham now" is
+        the new residence.
         """
         strategy = normalize_strategy_type(request.strategy_type)
         if strategy == "SUMMARIZATION":
@@ -3021,7 +3059,14 @@ class RuleBasedExtractor:
             self._upgraded(texts, start, request.existing, forced)
             self._recount(said, texts, request.existing, forced)
             self._switch(said, texts, start, request.existing, forced)
+            for text, targets in self._switch_when(said):
+                key = subject_key(text)  # never over a slot the message itself fills
+                mine = {subject_key(t) for t in texts[start:]}
+                if strategy in targets and text not in texts and (key is None or key not in mine):
+                    texts.append(text)
             self._new_place(said, texts, start, request.existing, forced)
+            if strategy == "SEMANTIC":
+                self._moved_in(said, texts, start)
             if strategy == "SEMANTIC":
                 self._age(said, texts, request.existing)
             replied = False
@@ -3268,6 +3313,35 @@ class RuleBasedExtractor:
                     if j != i and mine and place in f" {normalize_text(texts[j])} ":
                         texts[j] = new
                 return
+
+    @staticmethod
+    def _switch_when(said: str) -> list[tuple[str, frozenset[str]]]:
+        """ "I switched to Brentford when I moved to west London": the move, read as said."""
+        said = _expand_contractions(_strip_symbols(said))
+        out: list[tuple[str, frozenset[str]]] = []
+        for match in _SWITCHED.finditer(said):
+            when = _SWITCH_WHEN.match(said[match.end() :])
+            if when is not None:
+                out += _statements(when.group("clause"))
+        return out
+
+    @staticmethod
+    def _moved_in(said: str, texts: list[str], start: int) -> None:
+        """ "we've moved, we're in Cheltenham now": where the user lives now (the bare
+        "has moved" of the message becomes it; without a move, "I'm in Paris" is a trip)."""
+        said = _expand_contractions(_strip_symbols(said))
+        match = _NOW_IN.search(said) if _MOVED.search(said) else None
+        if match is None:
+            return
+        new = _sentence(f"the user lives {match.group('place')}")
+        bare = [i for i in range(start, len(texts)) if _BARE_MOVE.match(texts[i])]
+        if any(subject_key(t) == ("residence",) for t in texts[start:]):
+            for i in reversed(bare):  # "moved house, we're based in Bristol": one record
+                del texts[i]
+        elif bare:
+            texts[bare[-1]] = new
+        else:
+            texts.append(new)
 
     @staticmethod
     def _age(said: str, texts: list[str], existing: Sequence[ExistingRecord]) -> None:

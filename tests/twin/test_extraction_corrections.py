@@ -653,3 +653,49 @@ def test_going_back_to_replying_in_a_language() -> None:
 )
 def test_a_bare_day_corrects_the_day_of_the_date(said: tuple[str, ...], expected: str) -> None:
     assert [r.text for r in _extract("SEMANTIC", *said)] == [expected]
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("i'm 41, wait 42 as of last week haha", "The user is 42 years old."),
+        ("I'm flying to Boston, wait Denver", "The user is flying to Denver."),
+        ("I have two dogs, wait three dogs", "The user has three dogs."),
+    ],
+)
+def test_a_bare_wait_corrects_the_value_inside_a_message(said: str, expected: str) -> None:
+    assert _extract("SEMANTIC", said) == [ExtractedRecord(expected)]
+
+
+def test_a_bare_move_and_where_the_user_is_now_is_the_new_residence() -> None:
+    existing = [("mem-1", "The user lives in Harrogate.")]
+    said = "We've moved, we're in Cheltenham now. Closer to the family."
+    records = _extract("SEMANTIC", "i live in york", said, existing=existing)
+    assert records == [ExtractedRecord("The user lives in Cheltenham.", replaces="mem-1")]
+    records = _extract("SEMANTIC", "we moved house, we're based in Bristol", existing=existing)
+    assert records == [ExtractedRecord("The user lives in Bristol.", replaces="mem-1")]
+    # without a move, being somewhere is no new home
+    assert _extract("SEMANTIC", "I'm in Paris now, having a great time", existing=existing) == []
+
+
+def test_a_favourite_said_with_these_days_is_the_same_favourite() -> None:
+    existing = [("mem-1", "The user's favourite band is arctic monkeys.")]
+    records = _extract(
+        "USER_PREFERENCE", "honestly my fave band these days is fontaines dc", existing=existing
+    )
+    assert [r.replaces for r in records] == ["mem-1"]
+    assert subject_key("The user's favourite band these days is X.") == (
+        "attribute",
+        "favorite band",
+    )
+
+
+def test_the_news_said_with_a_switch_is_read_too() -> None:
+    existing = [("mem-1", "The user lives in Leeds.")]
+    said = "I support Arsenal, well, supported, I switched to Brentford when I moved to west London"
+    records = _extract("SEMANTIC", said, existing=existing)
+    assert ExtractedRecord("The user lives in west London.", replaces="mem-1") in records
+    # the message's own job wins over the start of the switch
+    said = "I switched to nights when I started at the hospital, I am a nurse"
+    texts = [r.text for r in _extract("SEMANTIC", said)]
+    assert "The user is a nurse." in texts
