@@ -1110,6 +1110,19 @@ _RULES = _rules(
             "the user wants the assistant to keep {obj}",
             _P,
         ),
+        # a team the user supports is a taste as much as a fact
+        (
+            r"^I (?:have )?(?:always )?(?:support|follow|root for|supported) (?P<obj>(?!you\b|it\b|"
+            r"that\b|this\b|them\b)[A-Z][\w'&. -]{1,40})$",
+            "the user supports {obj}",
+            _B,
+        ),
+        # "I am architect": a job said without its article
+        (
+            rf"^I am (?!an?\b|the\b|my\b|your\b)(?P<obj>(?:[\w-]+ )?(?:{_OCCUPATIONS}))$",
+            "the user's job is {obj}",
+            _F,
+        ),
         # medical devices are facts, not habits ("I wear hearing aids")
         (
             r"^I (?:have to |also )?(?P<verb>wear|use|have|need) (?P<obj>(?:a |an |two )?"
