@@ -8,8 +8,9 @@ with ``replaces`` set updates that existing record instead of adding a duplicate
 
 Two extractors are provided:
 
-* :class:`RuleBasedExtractor` (default): deterministic patterns, no model. It is meant
-  to make the twin's behaviour testable, not to rival an LLM.
+* :class:`RuleBasedExtractor` (default): deterministic patterns plus a small learned
+  clause model shipped with the package (:mod:`.clause_model`, pure Python, no
+  download). It is meant to make the twin's behaviour testable, not to rival an LLM.
 * :class:`ChatModelExtractor`: prompts any LangChain chat model and parses its JSON.
 """
 
@@ -2965,12 +2966,13 @@ def _reply(sentences: list[tuple[str, bool]]) -> str:
 
 
 class RuleBasedExtractor:
-    """Deterministic, model-free extractor (the twin's default).
+    """Deterministic extractor without a language model (the twin's default).
 
     SEMANTIC and USER_PREFERENCE rewrite first-person USER statements in the third
-    person (the user's diet and allergies go to both); SUMMARIZATION keeps one running
+    person (the user's diet and allergies go to both), by an ordered rule table and,
+    for clauses no rule reads, the learned clause model; SUMMARIZATION keeps one running
     summary per session; EPISODIC writes one short goal/actions/outcome record. Custom
-    ``instructions`` are ignored: there is no model to follow them (use
+    ``instructions`` are ignored: there is nothing to follow them (use
     :class:`ChatModelExtractor` for that). ``docs/twin-retrieval.md`` measures it.
     """
 
