@@ -102,7 +102,10 @@ def main(target: targets.Target) -> int:
     print("\nWaiting for AgentCore to extract long-term records ...", flush=True)
     data = target.client("bedrock-agentcore")
     records = targets.wait_for_records(
-        data, memory.memory_id, actor, until=targets.mentions("Lisbon", "vegetarian")
+        data,
+        memory.memory_id,
+        actor,
+        until=targets.mentions("Lisbon", "vegetarian", namespace="/facts"),
     )
     for rec in records:
         print(f"  {rec['namespaces'][0]}: {rec['content']['text']}")

@@ -288,10 +288,17 @@ def list_records(
     return out
 
 
-def mentions(*words: str) -> Callable[[list[dict[str, Any]]], bool]:
-    """A :func:`wait_for_records` condition: every word is in some record (any case)."""
+def mentions(*words: str, namespace: str | None = None) -> Callable[[list[dict[str, Any]]], bool]:
+    """A :func:`wait_for_records` condition: every word is in some record (any case).
+
+    With ``namespace``, only records in a namespace containing that text count (say
+    ``"/facts"``): strategies extract independently, so a session summary may mention
+    the words before the facts strategy has written its records.
+    """
 
     def check(records: list[dict[str, Any]]) -> bool:
+        if namespace is not None:
+            records = [r for r in records if any(namespace in n for n in r.get("namespaces") or [])]
         text = " ".join(str(r.get("content", {}).get("text", "")) for r in records).lower()
         return all(w.lower() in text for w in words)
 
