@@ -275,7 +275,9 @@ def run_demo(target: targets.Target, args: argparse.Namespace, out: Out = print)
         memory_id,
         actor,
         roots=targets.actor_roots(strategies, actor),
-        until=targets.mentions("Lisbon", "vegetarian", namespace="/facts"),
+        until=targets.mentions(
+            "Lisbon", "vegetarian", strategy_ids=targets.cross_session(strategies)
+        ),
         timeout=args.extraction_timeout,
         interval=0.25 if not target.aws else 3.0,
         on_poll=progress,

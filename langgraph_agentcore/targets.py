@@ -20,7 +20,7 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -288,21 +288,38 @@ def list_records(
     return out
 
 
-def mentions(*words: str, namespace: str | None = None) -> Callable[[list[dict[str, Any]]], bool]:
+def mentions(
+    *words: str, namespace: str | None = None, strategy_ids: Collection[str] | None = None
+) -> Callable[[list[dict[str, Any]]], bool]:
     """A :func:`wait_for_records` condition: every word is in some record (any case).
 
-    With ``namespace``, only records in a namespace containing that text count (say
-    ``"/facts"``): strategies extract independently, so a session summary may mention
-    the words before the facts strategy has written its records.
+    Strategies extract independently, so a session summary may mention the words before
+    the facts exist. ``namespace`` counts only records in a namespace containing that text
+    (say ``"/facts"``), ``strategy_ids`` only records of those strategies (see
+    :func:`cross_session`).
     """
 
     def check(records: list[dict[str, Any]]) -> bool:
         if namespace is not None:
             records = [r for r in records if any(namespace in n for n in r.get("namespaces") or [])]
+        if strategy_ids is not None:
+            records = [r for r in records if str(r.get("memoryStrategyId")) in strategy_ids]
         text = " ".join(str(r.get("content", {}).get("text", "")) for r in records).lower()
         return all(w.lower() in text for w in words)
 
     return check
+
+
+def cross_session(strategies: dict[str, tuple[str, tuple[str, ...]]]) -> set[str]:
+    """Ids of the strategies whose records outlive a session (no ``{sessionId}`` in any of
+    their namespace templates): facts and preferences, not session summaries."""
+    from langgraph_agentcore.recall import SESSION
+
+    return {
+        sid
+        for sid, (_, templates) in strategies.items()
+        if templates and not any(SESSION in t for t in templates)
+    }
 
 
 def wait_for_records(

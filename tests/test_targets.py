@@ -25,3 +25,16 @@ def test_mentions_in_a_namespace_ignores_a_summary_that_says_it_first() -> None:
     assert not check([summary])
     facts = [_rec("/users/a/facts", "Lives in Lisbon."), _rec("/users/a/facts", "Vegetarian.")]
     assert check([summary, *facts])
+
+
+def test_mentions_of_cross_session_strategies_ignores_session_summaries() -> None:
+    strategies = {
+        "sem-1": ("semantic", ("/strategies/{memoryStrategyId}/actors/{actorId}",)),
+        "pref-1": ("prefs", ("/users/{actorId}/preferences",)),
+        "sum-1": ("summary", ("/summaries/{actorId}/{sessionId}",)),
+    }
+    assert targets.cross_session(strategies) == {"sem-1", "pref-1"}
+    check = targets.mentions("Lisbon", strategy_ids=targets.cross_session(strategies))
+    summary = {"memoryStrategyId": "sum-1", "content": {"text": "Lives in Lisbon."}}
+    fact = {"memoryStrategyId": "sem-1", "content": {"text": "Lives in Lisbon."}}
+    assert not check([summary]) and check([summary, fact])
