@@ -1803,8 +1803,9 @@ _CATCH_ALL_FROM = next(
 )
 
 
-def _vetoed(clause: str, hit: tuple[str, frozenset[str]]) -> bool:
-    """True when a catch-all rule read ``clause`` and the clause model says "none"."""
+def _vetoed(clause: str) -> bool:
+    """True when a catch-all rule read ``clause`` (which some rule did) and the clause model
+    says "none"."""
     if not _broad(clause):
         return False
     model = default_model()
@@ -1812,23 +1813,27 @@ def _vetoed(clause: str, hit: tuple[str, frozenset[str]]) -> bool:
 
 
 def _broad(clause: str) -> bool:
-    """True when the rule that reads ``clause`` is one of the catch-alls at the table's end."""
+    """True when the rule that read ``clause`` is one of the catch-alls at the table's end.
+
+    The first rule whose pattern matches is the one :func:`_apply_rules` used; when none
+    matches, the generic "I <verb> ..." fallback did.
+    """
     for index, rule in enumerate(_RULES):
-        if rule.pattern.match(clause) and _apply_rules(clause) is not None:
+        if rule.pattern.match(clause):
             return index >= _CATCH_ALL_FROM and rule.template in _BROAD_TEMPLATES
-    return _GENERIC_FACT.match(clause) is not None
+    return True
 
 
 def _read_clause(clause: str) -> tuple[str, frozenset[str]] | None:
     """Rules first (as typed, then with a left-out "I" restored), then the clause model."""
     hit = _apply_rules(clause)
     if hit is not None:
-        return None if _vetoed(clause, hit) else hit
+        return None if _vetoed(clause) else hit
     restored = _restore_subject(clause)
     if restored is not None:
         hit = _apply_rules(restored)
         if hit is not None:
-            return None if _vetoed(restored, hit) else hit
+            return None if _vetoed(restored) else hit
         return _learned(restored)
     return _learned(clause)
 
@@ -2799,7 +2804,7 @@ def _dropped_facts(sentence: str, facts: Sequence[str]) -> list[str]:
         ):
             continue
         hit = _apply_rules(restored)
-        if hit is not None and not _vetoed(restored, hit) and hit[0] not in facts:
+        if hit is not None and not _vetoed(restored) and hit[0] not in facts:
             out.append(hit[0])
     return out
 
