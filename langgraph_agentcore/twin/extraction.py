@@ -236,6 +236,9 @@ _CLAUSE_BREAK = re.compile(
     r"|,\s*(?=(?!(?:nothing|something|anything|everything|morning|evening)\b)[a-z]{2,}ing "
     r"(?:my|a|an|the|for|at|in|on|as|to|with|from|full|part)\b)"
     r"|,?\s+and\s+(?=(?:he|she|they|it)\b)|,\s*(?=(?:he|she)\b)"
+    # "I have asthma and some mornings breathing is hard": a new clause about the days
+    r"|,?\s+(?:and|but|so)\s+(?=(?:some|most|many|other|on bad|on good) (?:days|mornings|"
+    r"nights|evenings|weeks|times)\b)"
     r"|,\s*(?=[\w-]+(?: [\w-]+)? is where (?:I|we)\b)"
     r"|,\s*(?=(?:remind|tell|help|show|give|find|send|book|check|email|text|ask) (?:me|us)\b)"
     r"|,\s*(?=also no\b)"
@@ -460,7 +463,10 @@ _INLINE_QUESTION = re.compile(
     r"(?:,\s*|\s+)(?=(?:how|what|where|which|why|who|when) (?:do|does|did|is|are|was|can|"
     r"could|should|would|will|long|much|many|often|far|big|old)\b|(?:is|are|can|could|should|"
     r"would|will|do|does) (?:i|it|you|u|there|this|that|we|he|she|they)\b|any (?:tips|ideas|"
-    r"suggestions|advice|recommendations|thoughts|good)\b|anything (?:i|you|u) can\b)",
+    r"suggestions|advice|recommendations|thoughts|good)\b|anything (?:i|you|u) can\b)"
+    # after a comma only: "..., which one is better", "..., is wet food ok for her"
+    r"|,\s*(?=(?:which|what) [a-z]+ (?:is|are|would|should|do|does|can)\b|(?:is|are) "
+    r"(?:[\w-]+ ){1,3}(?:ok|okay|fine|safe|normal|good|bad|healthy|allowed)\b)",
     re.I,
 )
 # Emoji often end a thought in chat ("getting married next june 💍 need venue ideas").
@@ -648,7 +654,9 @@ _SUBJECTLESS = (
 )
 # "pescatarian here", "freelance translator here (french and italian)": a self-description
 _HERE = re.compile(
-    r"^(?P<np>(?!(?:I|my|it|that|this|there|you|we)\b)[\w -]{3,40}?) here\b(?P<rest>.*)$", re.I
+    r"^(?P<np>(?!(?:I|my|it|that|this|there|you|we|the|our|your|his|her|their)\b)[\w -]{3,40}?)"
+    r" here\b(?P<rest>(?:\s*[,(;:].*|\s+(?:and|but|lol|tho|btw)\b.*)?)$",
+    re.I,
 )
 _ADJECTIVE_SELF = re.compile(
     r"^(?:strictly |mostly |fully )?(?:vegetarian|vegan|pescatarian|pescetarian|flexitarian|"
@@ -661,7 +669,8 @@ _ADJECTIVE_SELF = re.compile(
 _PARENS = re.compile(r"\([^)]*\)")
 _HAVE_AND = re.compile(
     r"^I (?P<verb>have|own|speak|play|use|drive|study) (?P<first>[^,]+?),? and (?:also )?"
-    r"(?P<second>(?:a|an|one|two|three|four|five|six|\d+|some|a bit of|a little|basic) .+)$",
+    r"(?P<second>(?:a|an|one|two|three|four|five|six|\d+|some|a bit of|a little|basic) "
+    r"(?![^,]*\b(?:is|are|was|were|am|gets?|got|makes?|keeps?|feels?)\b).+)$",
     re.I,
 )
 _MASS_NOUNS = frozenset(
@@ -1824,13 +1833,51 @@ def _broad(clause: str) -> bool:
     return True
 
 
+# A mood or a state of the moment, the user's or anyone's, is no lasting fact ("my daughter
+# is quite nervous", "I'm terrified", "my sleep is all over the place", "struggling with
+# linear algebra"); traits put with "a" or "of" stay facts ("a nervous flyer", "scared of dogs").
+_MOOD_WORDS = (
+    r"nervous|terrified|scared|afraid|anxious|worried|stressed(?: out)?|excited|tired|exhausted|"
+    r"knackered|shattered|bored|upset|sad|gutted|overwhelmed|confused|lost|stuck|frustrated|"
+    r"annoyed|fed up|sick|poorly|unwell|ill|busy|slammed|swamped|panicking|panicked|freaking out|"
+    r"struggling|stressing|thrilled|delighted|relieved|desperate|skint|broke|behind|"
+    r"all over the place|a (?:bit of a )?(?:mess|wreck|nightmare)|not (?:great|good|ok|okay)"
+)
+_MOOD = re.compile(
+    r"^(?:I am|I have been|I feel|my (?:[\w'-]+ ){1,3}(?:is|are|has been|feels?)|(?:he|she|they) "
+    r"(?:is|are|has been)) (?:(?:so|very|really|quite|a (?:bit|little)|pretty|super|totally|"
+    r"completely|kind of|kinda|sort of|a little bit|absolutely|literally|just|still|also|"
+    rf"always|getting|already) )*(?:{_MOOD_WORDS})(?:$|[ ,](?!of\b))",
+    re.I,
+)
+# One-off arrangements are no lasting fact ("I'm organising the team lunch", "cooking for
+# my in-laws on saturday", "hosting the team lunch on friday").
+_ONE_OFF = re.compile(
+    r"^I am (?:organi[sz]ing|throwing|cooking|making|baking|preparing|planning|doing)"
+    r" (?:(?:a|the|our|my|this|some) )?(?:[\w'-]+ ){0,3}?(?:lunch|dinner|party|bbq|barbecue|meal|"
+    r"brunch|picnic|meeting|event|quiz|roast|breakfast|buffet|do)\b"
+    r"|^I am cooking for\b"
+    r"|^I am hosting (?:the|our) (?:team|office|work|school)\b",
+    re.I,
+)
+
+
+def _momentary(clause: str) -> bool:
+    """True for a mood or a one-off arrangement (see :data:`_MOOD`, :data:`_ONE_OFF`)."""
+    return bool(_MOOD.match(clause) or _ONE_OFF.search(clause))
+
+
 def _read_clause(clause: str) -> tuple[str, frozenset[str]] | None:
     """Rules first (as typed, then with a left-out "I" restored), then the clause model."""
+    if _momentary(clause):
+        return None
     hit = _apply_rules(clause)
     if hit is not None:
         return None if _vetoed(clause) else hit
     restored = _restore_subject(clause)
     if restored is not None:
+        if _momentary(restored):
+            return None
         hit = _apply_rules(restored)
         if hit is not None:
             return None if _vetoed(restored) else hit

@@ -263,6 +263,18 @@ def test_session_summary_keeps_facts_requests_and_replies(env: Env) -> None:
             ["The user is getting back into swimming after surgery."],
             [],
         ),
+        # a clause about the days after a condition is not part of it
+        ("I have asthma and some mornings breathing is hard", ["The user has asthma."], []),
+        # a question typed without "?" after a comma is not part of the statement
+        (
+            "I have a kindle and a windows laptop, which one is better for reading pdfs",
+            ["The user has a kindle.", "The user has a windows laptop."],
+            [],
+        ),
+        ("my cat is 14, is wet food ok for her", ["The user's cat is 14."], []),
+        # traits stay facts, unlike moods
+        ("I'm a nervous flyer", ["The user is a nervous flyer."], []),
+        ("my son is scared of dogs", ["The user's son is scared of dogs."], []),
     ],
 )
 def test_speech_patterns(said: str, facts: list[str], prefs: list[str]) -> None:
@@ -290,6 +302,18 @@ def test_speech_patterns(said: str, facts: list[str], prefs: list[str]) -> None:
         "my sister thinks I should move to Berlin",
         "nothing really, just saying hi",
         "I think so",
+        # moods and states of the moment, the user's or a relative's
+        "my son is really anxious about his exams",
+        "I'm absolutely shattered",
+        "my schedule is all over the place",
+        "she is so excited, she starts nursery next week",
+        # one-off arrangements
+        "I'm organising the office party",
+        "cooking for my in-laws on sunday",
+        "I'm hosting the team quiz next week",
+        # "X here" about the place, not a self-description
+        "the heating here is broken",
+        "gorgeous morning here finally",
     ],
 )
 def test_no_records_from_small_talk_questions_requests_or_third_parties(said: str) -> None:
