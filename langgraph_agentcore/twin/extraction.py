@@ -236,6 +236,8 @@ _CLAUSE_BREAK = re.compile(
     r"|,\s*(?=(?!(?:nothing|something|anything|everything|morning|evening)\b)[a-z]{2,}ing "
     r"(?:my|a|an|the|for|at|in|on|as|to|with|from|full|part)\b)"
     r"|,?\s+and\s+(?=(?:he|she|they|it)\b)|,\s*(?=(?:he|she)\b)"
+    # "I am retired since last spring, before I was a postman": what the user was before
+    r"|,\s+(?:before|before that|until)\s+(?=I (?:was|worked|used to)\b)"
     # "I have asthma and some mornings breathing is hard": a new clause about the days
     r"|,?\s+(?:and|but|so)\s+(?=(?:some|most|many|other|on bad|on good) (?:days|mornings|"
     r"nights|evenings|weeks|times)\b)"
@@ -703,6 +705,14 @@ _NO_HERE = re.compile(
 )
 _I_AM_HERE = re.compile(r"^(I am (?:an? )?[\w -]{3,40}?) here\b.*$", re.I)
 # "47 and back at uni": an age, then the rest
+# "Hello, I am Marta": a capitalised given name, not a nationality or a faith ("I am Polish")
+_I_AM_NAME = re.compile(
+    r"^I am (?!(?:Fine|Good|Okay|Great|Sorry|Back|Home|Done|Ready|Tired|Sure|Well|Not|Very|"
+    r"Just|Also|Still|New|Late|Busy|Free|Happy|Glad|Bored|Lost|Stuck|Confused|Retired|Single|"
+    r"Married|Vegan|Vegetarian)$)(?P<name>[A-Z][a-z]{2,14})$"
+    r"(?<!ish)(?<!ese)(?<!ian)(?<!an)(?<!ch)(?<!ic)(?<!i)(?<!ist)(?<!ite)"
+    r"(?<!Muslim)(?<!Hindu)(?<!Sikh)(?<!Jew)(?<!Mormon)(?<!Catholic)(?<!Protestant)(?<!Here)"
+)
 _AGE_AND = re.compile(r"^(?:I am )?(?P<age>\d{1,2}) and (?P<rest>.+)$", re.I)
 
 
@@ -771,6 +781,9 @@ def _clauses(text: str) -> list[str]:
                     f"I {pair.group('verb')} {pair.group('first')}".replace(" & ", " and ")
                 )
                 part = f"I {pair.group('verb')} {pair.group('second')}".replace(" & ", " and ")
+            named = _I_AM_NAME.match(part)
+            if named:
+                part = f"my name is {named.group('name')}"
             age = _AGE_AND.match(part)
             if age:
                 clauses.append(f"I am {age.group('age')}")
@@ -959,6 +972,12 @@ _ADVERBS = (
     r"way more|much more|far more|a lot more|way|far)\s+)*"
 )
 _DIETS = r"vegetarian|vegan|pescatarian|pescetarian|flexitarian|keto|paleo|plant[- ]based"
+# "keto", "a low sodium diet", "a gluten free diet": what "on ..." a diet is
+_ON_DIET = (
+    r"(?:an? )?(?:(?:vegetarian|vegan|pescatarian|flexitarian|keto|paleo|plant[- ]based)"
+    r"(?: diet)?|(?:[\w-]+ ){1,2}diet|[\w-]+ (?:sodium|salt|fat|carb|sugar|fodmap|protein|"
+    r"calorie|gi|residue|cholesterol|potassium))"
+)
 _RESTRICTIONS = (
     r"gluten[- ]free|dairy[- ]free|kosher|halal|lactose[- ]intolerant|gluten[- ]intolerant|"
     r"celiac|coeliac|teetotal|teetotaller|teetotaler|sober"
@@ -1259,6 +1278,25 @@ _RULES = _rules(
             r"(?:strict |mostly |fully |now |full-time |part-time |pretty much )?"
             rf"(?P<diet>{_DIETS}|{_RESTRICTIONS})\b(?P<rest>.*)",
             "the user {be} {neg}{diet}{rest}",
+            _B,
+        ),
+        # "been on keto since january", "doc put me on a low sodium diet"
+        (
+            rf"^I (?P<be>am|have been|was) on (?P<diet>{_ON_DIET})\b(?P<rest>.*)",
+            "the user {be} on {diet}{rest}",
+            _B,
+        ),
+        (
+            r"^(?:my )?(?:[\w-]+ )?(?:put|has put|have put) me on "
+            rf"(?P<diet>{_ON_DIET})\b(?P<rest>.*)",
+            "the user is on {diet}{rest}",
+            _B,
+        ),
+        # "I try to keep halal", "trying to stay gluten free": the diet, held to
+        (
+            r"^I (?:am )?(?:try|tries|trying) to (?:keep|stay|be|eat|go) "
+            rf"(?P<diet>{_DIETS}|{_RESTRICTIONS})\b(?P<rest>.*)",
+            "the user tries to keep {diet}{rest}",
             _B,
         ),
         (

@@ -275,6 +275,35 @@ def test_session_summary_keeps_facts_requests_and_replies(env: Env) -> None:
         # traits stay facts, unlike moods
         ("I'm a nervous flyer", ["The user is a nervous flyer."], []),
         ("my son is scared of dogs", ["The user's son is scared of dogs."], []),
+        # a diet the user is on, or holds to
+        (
+            "my gp put me on a low salt diet",
+            ["The user is on a low salt diet."],
+            ["The user is on a low salt diet."],
+        ),
+        (
+            "been on keto for a month, is rice ok",
+            ["The user has been on keto for a month."],
+            ["The user has been on keto for a month."],
+        ),
+        (
+            "i try to keep kosher",
+            ["The user tries to keep kosher."],
+            ["The user tries to keep kosher."],
+        ),
+        # what the user was before, and a given name
+        (
+            "I am retired now, before I was a bus driver",
+            ["The user is retired now.", "The user was a bus driver."],
+            [],
+        ),
+        (
+            "hi, I am Tomasz, I live in Gdansk",
+            ["The user's name is Tomasz.", "The user lives in Gdansk."],
+            [],
+        ),
+        ("I am Fine", [], []),
+        ("I am Polish", ["The user is Polish."], []),
     ],
 )
 def test_speech_patterns(said: str, facts: list[str], prefs: list[str]) -> None:
