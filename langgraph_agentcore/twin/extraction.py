@@ -794,8 +794,34 @@ def _clauses(text: str) -> list[str]:
     return clauses
 
 
+# The weather of the moment ("bit grey out", "lovely sunny day here finally") and the
+# words joining chat ("not bad, bit grey out but cannot complain"): chat, taken out before
+# the rest is checked, so a sentence of them and small talk is small talk.
+_WEATHER_WORDS = (
+    r"grey|gray|cloudy|overcast|drizzly|foggy|misty|muggy|humid|dull|miserable|sunny|"
+    r"rainy|wet|windy|cold|chilly|warm|hot|freezing|bright|nice|lovely|gorgeous|glorious|"
+    r"beautiful|horrible|grim"
+)
+_CHAT_WEATHER = re.compile(
+    r"(?:^|(?<=[\s,!.;]))(?:it is |its |it has been )?(?:(?:what|such) an? |an? )?"
+    r"(?:(?:little |tiny )?bit |bit of a |"
+    r"kinda |kind of |pretty |so |very |really |quite |super )?"
+    rf"(?:(?:{_WEATHER_WORDS})(?: (?:and )?(?:{_WEATHER_WORDS}))?"
+    r"(?: (?:day|morning|afternoon|evening|weekend))?"
+    r"(?: (?:here|today|out|outside|out there|this morning|again))+|"
+    rf"(?:{_WEATHER_WORDS})(?: (?:{_WEATHER_WORDS}))? (?:day|morning|afternoon|evening|weekend))"
+    r"(?: (?:finally|at last|for once|again))?(?=[\s,!.;]|$)"
+    r"|(?:^|(?<=[\s,!.;]))(?:but|and|though|tho)(?=[\s,!.;]|$)",
+    re.I,
+)
+
+
 def _is_small_talk(sentence: str) -> bool:
-    return bool(_SMALL_TALK.match(sentence.strip()))
+    sentence = sentence.strip()
+    if _SMALL_TALK.match(sentence):
+        return True
+    rest = _CHAT_WEATHER.sub(" ", sentence).strip(" ,!.;")
+    return rest != sentence and (not rest or bool(_SMALL_TALK.match(rest)))
 
 
 def _lead_stripped(sentence: str) -> str:
@@ -908,7 +934,8 @@ def _request_split(sentence: str) -> tuple[str, str]:
     """Split "<statement>, <request>" into its statement and request parts.
 
     The statement part is empty when the sentence opens with the request, or when what
-    comes before it is the context of the request (a problem, "my knee hurts, should I ...").
+    comes before it is the context of the request (a problem, "my knee hurts, should I ...";
+    a statement with no news of the user's world, "he wont eat, is that normal").
     """
     couples = [m.span() for m in _COUPLE.finditer(sentence)]
     for match in _ASKING_BREAK.finditer(sentence):
@@ -922,6 +949,7 @@ def _request_split(sentence: str) -> tuple[str, str]:
                 or _PROBLEM.search(head)
                 or _REACTION.search(head)
                 or _statements(head)  # a fact read stays with the request it explains
+                or not _NEWS.search(head)  # nothing of theirs ("my ...") or no number: context
             ):
                 return "", sentence
             return head, rest
@@ -2844,6 +2872,18 @@ def _joined_facts(sentence: str, facts: list[str]) -> list[str]:
     return said
 
 
+def _chat_facts(text: str) -> set[str]:
+    """Facts misread from the small talk of a turn ("grey day here": "The user is a grey
+    day"): chat is no point of a summary, whatever a rule made of it."""
+    return {
+        fact
+        for sentence, _ in _sentences(_expand_contractions(text))
+        for part in [sentence, *_PART_BREAK.split(sentence)]
+        if part.strip() and _is_small_talk(part)
+        for fact, _ in _statements(part)
+    }
+
+
 def _user_points(text: str, sentences: list[tuple[str, bool]]) -> list[str]:
     """Summary points of one USER turn: its facts, what it said no rule reads, what it asked.
 
@@ -2858,7 +2898,11 @@ def _user_points(text: str, sentences: list[tuple[str, bool]]) -> list[str]:
         if _PROBLEM.search(clause)
         for fact, _ in _statements(clause)
     }
-    facts = [f for f in dict.fromkeys(t for t, _ in _statements(text)) if f not in problem_facts]
+    facts = [
+        f
+        for f in dict.fromkeys(t for t, _ in _statements(text))
+        if f not in problem_facts and f not in _chat_facts(text)
+    ]
     said: list[str] = []
     if facts:  # a part after "and" that the clauses left without its subject
         for sentence, _ in sentences:
@@ -2930,7 +2974,7 @@ def _user_points(text: str, sentences: list[tuple[str, bool]]) -> list[str]:
             said.append(opening)
     # a question put as a question wins over a need stated first ("my GP says ... and I need
     # to cut down on cheese. what can I eat instead?"), which is said when it is news
-    first = next((a for a in asked if _QUESTION_FORM.match(_lead_stripped(a))), None)
+    first = next((a for a in asked if _is_question_form(a)), None)
     if first is not None and all(
         re.match(_SUBJECT, _lead_stripped(a), re.I) for a in asked[: asked.index(first)]
     ):
@@ -2944,6 +2988,18 @@ def _user_points(text: str, sentences: list[tuple[str, bool]]) -> list[str]:
 
 
 _QUESTION_FORM = re.compile(rf"{_NOT_STATEMENTS.pattern}|{_ASKING.pattern}", re.I)
+# A wish or need stated in the first person ("I want to pass the B2 exam"): a request in
+# the form of a statement, which a question asked after it wins over.
+_STATED_NEED = re.compile(
+    r"^I (?:want|wanna|need|would (?:like|love)|wish|hope|am hoping|am looking)\b", re.I
+)
+
+
+def _is_question_form(request: str) -> bool:
+    """Whether a request is put as a question ("which books do you recommend"), not as a
+    need stated first ("I want to pass the B2 exam")."""
+    lead = _lead_stripped(request)
+    return bool(_QUESTION_FORM.match(lead)) and not _STATED_NEED.match(lead)
 
 
 # A caveat at the end of advice ("try them in training first, not on race day").

@@ -284,3 +284,53 @@ def test_a_plan_left_without_its_subject_after_a_fact_is_its_own_point() -> None
     assert body is not None
     assert "The user rents rn." in body
     assert 'The user said: "want to buy in like 3 years".' in body
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "he wont eat his dinner, is that normal?",
+        "Rex has ticks I reckon, what should I use on a puppy?",
+    ],
+)
+def test_a_statement_without_news_before_a_request_is_asked_with_it(text: str) -> None:
+    assert _summary(("USER", text)) == f'The user asked: "{text.rstrip("?")}".'
+
+
+def test_a_statement_with_news_before_a_request_is_said_on_its_own() -> None:
+    body = _summary(("USER", "my coworker Ana is vegan, any ideas for her birthday cake?"))
+    assert body == (
+        'The user said: "my coworker Ana is vegan". '
+        'The user asked: "any ideas for her birthday cake".'
+    )
+
+
+@pytest.mark.parametrize(
+    "wish, question",
+    [
+        ("I want to learn to sail this summer", "Which clubs you recommend"),
+        ("I would like to run a marathon next year", "how should I train"),
+    ],
+)
+def test_a_question_wins_over_a_wish_stated_before_it(wish: str, question: str) -> None:
+    body = _summary(("USER", f"{wish}. {question}?"))
+    assert body == f'The user said: "{wish}". The user asked: "{question}".'
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "not bad, a bit cloudy here but cannot complain",
+        "gorgeous sunny morning here at last",
+        "so cold out today lol",
+    ],
+)
+def test_the_weather_of_the_moment_starts_no_summary(said: str) -> None:
+    assert (
+        _summary(("USER", "morning!"), ("ASSISTANT", "Morning! How are you?"), ("USER", said))
+        is None
+    )
+
+
+def test_a_fact_misread_from_chat_is_no_point() -> None:
+    assert _summary(("USER", "grey day here, my cat is sick")) == "The user's cat is sick."
