@@ -2794,6 +2794,15 @@ def _words(text: str) -> set[str]:
     return {w for w in normalize_text(text).split() if w not in _SMALL_WORDS}
 
 
+# What the user does as a rule, said beside a fact ("i mainly use it for uni stuff"): news
+# about their life even with nothing of theirs named.
+_HABIT_SAID = re.compile(
+    r"^I (?:mainly|mostly|usually|normally|generally|always|often|only|regularly|"
+    r"sometimes|rarely|never) (?!think|guess|know|mean|feel|hope|wonder|suppose|reckon)\w+",
+    re.I,
+)
+
+
 def _unread_parts(statement: str, facts: Sequence[str], *, news: bool = True) -> list[str]:
     """Parts of a statement whose facts were read that no fact covers and that carry news
     ("I'm 29, earn about 38k, renting in ...": the pay), each kept as said, not lost."""
@@ -2806,7 +2815,8 @@ def _unread_parts(statement: str, facts: Sequence[str], *, news: bool = True) ->
             len(part.split()) >= 2
             and words
             and not words & told
-            and (_NEWS.search(part) or not news)  # a number or a thing of theirs ("my ...")
+            # a number, a thing of theirs ("my ..."), what they usually do ("I mainly use ...")
+            and (_NEWS.search(part) or _HABIT_SAID.match(part) or not news)
             and not _is_small_talk(part)
             and not (_PROBLEM.search(part) or _REACTION.search(part) or _MOMENTARY.search(part))
             and not _statements(part)
@@ -2884,6 +2894,24 @@ def _chat_facts(text: str) -> set[str]:
     }
 
 
+def _folded(statement: str, part: str, facts: list[str]) -> bool:
+    """Fold a "he/she ..." part into the fact of the part before it ("we adopted a greyhound
+    called Pip, hes 5": "... called Pip, who is 5."): a detail of what was just named, one
+    point with it, not a quote of its own. Returns whether it was folded (``facts``
+    changes in place)."""
+    pronoun = _SHE_HE.match(part)
+    parts = [p.strip(" .") for p in _PART_BREAK.split(statement)]
+    if pronoun is None or part not in parts[1:]:
+        return False
+    before = parts[parts.index(part, 1) - 1]
+    fact = next((f for f, _ in _statements(before) if f in facts), None)
+    if fact is None:
+        return False
+    verb = " is" if pronoun.group(0).lower().endswith("s") else ""
+    facts[facts.index(fact)] = _sentence(f"{fact.rstrip('.')}, who{verb}{part[pronoun.end() :]}")
+    return True
+
+
 def _user_points(text: str, sentences: list[tuple[str, bool]]) -> list[str]:
     """Summary points of one USER turn: its facts, what it said no rule reads, what it asked.
 
@@ -2946,7 +2974,11 @@ def _user_points(text: str, sentences: list[tuple[str, bool]]) -> list[str]:
             kin = f"my {mentions[-1]}"
         statement = _IF_IT_MATTERS.sub("", statement).strip(" ,")
         if _statements(statement) and statement not in problems:
-            said += [p for p in _unread_parts(statement, facts) if p not in said]
+            said += [
+                p
+                for p in _unread_parts(statement, facts)
+                if p not in said and not _folded(statement, p, facts)
+            ]
             continue
         if len(statement.split()) < 2 or _is_small_talk(statement) or statement in problems:
             continue
@@ -3009,10 +3041,19 @@ _CAVEAT = re.compile(
 
 
 _SHORT_OPENER = 8  # words
+# A yes/no verdict opening a reply, before a colon ("Very normal: ...", "It can be: ..."):
+# an answer to "is that normal?" whose explanation comes first and advice after it.
+_VERDICT = re.compile(
+    rf"^(?:(?:yes|yeah|no|nope|not really|it depends|(?:it|that|this) (?:can|could|may|might) be"
+    r"|(?:(?:it|that|this) is (?:not )?|not )?(?:(?:quite|pretty|perfectly|completely|"
+    rf"totally|fairly) )?{_EVALUATIVE})[\s,]*)+:\s",
+    re.I,
+)
 
 
 def _reply(sentences: list[tuple[str, bool]]) -> str:
-    """The assistant's substantive sentence, after a short opener ("That is often congestion.").
+    """The assistant's substantive sentence, after a short opener ("That is often congestion.")
+    or after a verdict and its reason ("Very normal: many dogs ... . Teach him ...").
 
     A trailing caveat is left out: the summary keeps the advice.
     """
@@ -3020,7 +3061,7 @@ def _reply(sentences: list[tuple[str, bool]]) -> str:
     if not long:
         return sentences[0][0]
     first, rest = long[0], long[1:]
-    if len(first.split()) <= _SHORT_OPENER and rest:
+    if (len(first.split()) <= _SHORT_OPENER or _VERDICT.match(first)) and rest:
         first = f"{first}. {rest[0]}"
     advice = _CAVEAT.sub("", first)
     return advice if len(advice.split()) > 3 else first

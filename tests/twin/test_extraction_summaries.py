@@ -334,3 +334,62 @@ def test_the_weather_of_the_moment_starts_no_summary(said: str) -> None:
 
 def test_a_fact_misread_from_chat_is_no_point() -> None:
     assert _summary(("USER", "grey day here, my cat is sick")) == "The user's cat is sick."
+
+
+def test_a_reply_opening_with_a_verdict_keeps_the_advice_after_it() -> None:
+    body = _summary(
+        ("USER", "my puppy cries every night in his crate, is that normal?"),
+        (
+            "ASSISTANT",
+            "Quite normal: most puppies cry for the first week or two in a new home. "
+            "Put a worn t-shirt in the crate and keep it by your bed.",
+        ),
+    )
+    assert body is not None
+    assert body.endswith(
+        'The assistant replied: "Quite normal: most puppies cry for the first week or two in a'
+        ' new home. Put a worn t-shirt in the crate and keep it by your bed".'
+    )
+
+
+def test_a_reply_without_a_verdict_keeps_its_first_sentence() -> None:
+    body = _summary(
+        ("USER", "how do I descale a kettle"),
+        (
+            "ASSISTANT",
+            "Fill it halfway with equal parts water and white vinegar and bring it to the boil. "
+            "Rinse it well afterwards.",
+        ),
+    )
+    assert body is not None
+    assert body.endswith(
+        'The assistant replied: "Fill it halfway with equal parts water and white vinegar and'
+        ' bring it to the boil".'
+    )
+
+
+@pytest.mark.parametrize(
+    "text, point",
+    [
+        ("I have a cat called Max, hes 3", "The user has a cat called Max, who is 3."),
+        (
+            "we adopted a spaniel named Rolo, she is 2",
+            "The user adopted a spaniel named Rolo, who is 2.",
+        ),
+    ],
+)
+def test_a_he_or_she_detail_is_folded_into_the_fact_before_it(text: str, point: str) -> None:
+    assert _summary(("USER", text)) == point
+
+
+def test_a_habit_said_beside_a_fact_is_kept() -> None:
+    body = _summary(
+        ("USER", "my car is a 2010 golf, i only drive it at weekends. should i sell it?")
+    )
+    assert body == (
+        "The user's car is a 2010 golf. "
+        'The user said: "i only drive it at weekends". '
+        'The user asked: "should i sell it".'
+    )
+    body = _summary(("USER", "my car is a 2010 golf, i think it is fine. should i sell it?"))
+    assert body == 'The user\'s car is a 2010 golf. The user asked: "should i sell it".'
