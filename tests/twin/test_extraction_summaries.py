@@ -333,7 +333,7 @@ def test_the_weather_of_the_moment_starts_no_summary(said: str) -> None:
 
 
 def test_a_fact_misread_from_chat_is_no_point() -> None:
-    assert _summary(("USER", "grey day here, my cat is sick")) == "The user's cat is sick."
+    assert _summary(("USER", "grey day here, I live in Leeds")) == "The user lives in Leeds."
 
 
 def test_a_reply_opening_with_a_verdict_keeps_the_advice_after_it() -> None:
