@@ -816,8 +816,34 @@ def _clauses(text: str) -> list[str]:
     return clauses
 
 
+# The weather of the moment ("bit grey out", "lovely sunny day here finally") and the
+# words joining chat ("not bad, bit grey out but cannot complain"): chat, taken out before
+# the rest is checked, so a sentence of them and small talk is small talk.
+_WEATHER_WORDS = (
+    r"grey|gray|cloudy|overcast|drizzly|foggy|misty|muggy|humid|dull|miserable|sunny|"
+    r"rainy|wet|windy|cold|chilly|warm|hot|freezing|bright|nice|lovely|gorgeous|glorious|"
+    r"beautiful|horrible|grim"
+)
+_CHAT_WEATHER = re.compile(
+    r"(?:^|(?<=[\s,!.;]))(?:it is |its |it has been )?(?:(?:what|such) an? |an? )?"
+    r"(?:(?:little |tiny )?bit |bit of a |"
+    r"kinda |kind of |pretty |so |very |really |quite |super )?"
+    rf"(?:(?:{_WEATHER_WORDS})(?: (?:and )?(?:{_WEATHER_WORDS}))?"
+    r"(?: (?:day|morning|afternoon|evening|weekend))?"
+    r"(?: (?:here|today|out|outside|out there|this morning|again))+|"
+    rf"(?:{_WEATHER_WORDS})(?: (?:{_WEATHER_WORDS}))? (?:day|morning|afternoon|evening|weekend))"
+    r"(?: (?:finally|at last|for once|again))?(?=[\s,!.;]|$)"
+    r"|(?:^|(?<=[\s,!.;]))(?:but|and|though|tho)(?=[\s,!.;]|$)",
+    re.I,
+)
+
+
 def _is_small_talk(sentence: str) -> bool:
-    return bool(_SMALL_TALK.match(sentence.strip()))
+    sentence = sentence.strip()
+    if _SMALL_TALK.match(sentence):
+        return True
+    rest = _CHAT_WEATHER.sub(" ", sentence).strip(" ,!.;")
+    return rest != sentence and (not rest or bool(_SMALL_TALK.match(rest)))
 
 
 def _lead_stripped(sentence: str) -> str:
@@ -930,7 +956,8 @@ def _request_split(sentence: str) -> tuple[str, str]:
     """Split "<statement>, <request>" into its statement and request parts.
 
     The statement part is empty when the sentence opens with the request, or when what
-    comes before it is the context of the request (a problem, "my knee hurts, should I ...").
+    comes before it is the context of the request (a problem, "my knee hurts, should I ...";
+    a statement with no news of the user's world, "he wont eat, is that normal").
     """
     couples = [m.span() for m in _COUPLE.finditer(sentence)]
     for match in _ASKING_BREAK.finditer(sentence):
@@ -944,6 +971,7 @@ def _request_split(sentence: str) -> tuple[str, str]:
                 or _PROBLEM.search(head)
                 or _REACTION.search(head)
                 or _statements(head)  # a fact read stays with the request it explains
+                or not _NEWS.search(head)  # nothing of theirs ("my ...") or no number: context
             ):
                 return "", sentence
             return head, rest
@@ -2851,6 +2879,15 @@ def _words(text: str) -> set[str]:
     return {w for w in normalize_text(text).split() if w not in _SMALL_WORDS}
 
 
+# What the user does as a rule, said beside a fact ("i mainly use it for uni stuff"): news
+# about their life even with nothing of theirs named.
+_HABIT_SAID = re.compile(
+    r"^I (?:mainly|mostly|usually|normally|generally|always|often|only|regularly|"
+    r"sometimes|rarely|never) (?!think|guess|know|mean|feel|hope|wonder|suppose|reckon)\w+",
+    re.I,
+)
+
+
 def _unread_parts(statement: str, facts: Sequence[str], *, news: bool = True) -> list[str]:
     """Parts of a statement whose facts were read that no fact covers and that carry news
     ("I'm 29, earn about 38k, renting in ...": the pay), each kept as said, not lost."""
@@ -2863,7 +2900,8 @@ def _unread_parts(statement: str, facts: Sequence[str], *, news: bool = True) ->
             len(part.split()) >= 2
             and words
             and not words & told
-            and (_NEWS.search(part) or not news)  # a number or a thing of theirs ("my ...")
+            # a number, a thing of theirs ("my ..."), what they usually do ("I mainly use ...")
+            and (_NEWS.search(part) or _HABIT_SAID.match(part) or not news)
             and not _is_small_talk(part)
             and not (_PROBLEM.search(part) or _REACTION.search(part) or _MOMENTARY.search(part))
             and not _statements(part)
@@ -2929,6 +2967,36 @@ def _joined_facts(sentence: str, facts: list[str]) -> list[str]:
     return said
 
 
+def _chat_facts(text: str) -> set[str]:
+    """Facts misread from the small talk of a turn ("grey day here": "The user is a grey
+    day"): chat is no point of a summary, whatever a rule made of it."""
+    return {
+        fact
+        for sentence, _ in _sentences(_expand_contractions(text))
+        for part in [sentence, *_PART_BREAK.split(sentence)]
+        if part.strip() and _is_small_talk(part)
+        for fact, _ in _statements(part)
+    }
+
+
+def _folded(statement: str, part: str, facts: list[str]) -> bool:
+    """Fold a "he/she ..." part into the fact of the part before it ("we adopted a greyhound
+    called Pip, hes 5": "... called Pip, who is 5."): a detail of what was just named, one
+    point with it, not a quote of its own. Returns whether it was folded (``facts``
+    changes in place)."""
+    pronoun = _SHE_HE.match(part)
+    parts = [p.strip(" .") for p in _PART_BREAK.split(statement)]
+    if pronoun is None or part not in parts[1:]:
+        return False
+    before = parts[parts.index(part, 1) - 1]
+    fact = next((f for f, _ in _statements(before) if f in facts), None)
+    if fact is None:
+        return False
+    verb = " is" if pronoun.group(0).lower().endswith("s") else ""
+    facts[facts.index(fact)] = _sentence(f"{fact.rstrip('.')}, who{verb}{part[pronoun.end() :]}")
+    return True
+
+
 def _user_points(text: str, sentences: list[tuple[str, bool]]) -> list[str]:
     """Summary points of one USER turn: its facts, what it said no rule reads, what it asked.
 
@@ -2943,7 +3011,11 @@ def _user_points(text: str, sentences: list[tuple[str, bool]]) -> list[str]:
         if _PROBLEM.search(clause)
         for fact, _ in _statements(clause)
     }
-    facts = [f for f in dict.fromkeys(t for t, _ in _statements(text)) if f not in problem_facts]
+    facts = [
+        f
+        for f in dict.fromkeys(t for t, _ in _statements(text))
+        if f not in problem_facts and f not in _chat_facts(text)
+    ]
     said: list[str] = []
     if facts:  # a part after "and" that the clauses left without its subject
         for sentence, _ in sentences:
@@ -2987,7 +3059,11 @@ def _user_points(text: str, sentences: list[tuple[str, bool]]) -> list[str]:
             kin = f"my {mentions[-1]}"
         statement = _IF_IT_MATTERS.sub("", statement).strip(" ,")
         if _statements(statement) and statement not in problems:
-            said += [p for p in _unread_parts(statement, facts) if p not in said]
+            said += [
+                p
+                for p in _unread_parts(statement, facts)
+                if p not in said and not _folded(statement, p, facts)
+            ]
             continue
         if len(statement.split()) < 2 or _is_small_talk(statement) or statement in problems:
             continue
@@ -3015,7 +3091,7 @@ def _user_points(text: str, sentences: list[tuple[str, bool]]) -> list[str]:
             said.append(opening)
     # a question put as a question wins over a need stated first ("my GP says ... and I need
     # to cut down on cheese. what can I eat instead?"), which is said when it is news
-    first = next((a for a in asked if _QUESTION_FORM.match(_lead_stripped(a))), None)
+    first = next((a for a in asked if _is_question_form(a)), None)
     if first is not None and all(
         re.match(_SUBJECT, _lead_stripped(a), re.I) for a in asked[: asked.index(first)]
     ):
@@ -3029,6 +3105,18 @@ def _user_points(text: str, sentences: list[tuple[str, bool]]) -> list[str]:
 
 
 _QUESTION_FORM = re.compile(rf"{_NOT_STATEMENTS.pattern}|{_ASKING.pattern}", re.I)
+# A wish or need stated in the first person ("I want to pass the B2 exam"): a request in
+# the form of a statement, which a question asked after it wins over.
+_STATED_NEED = re.compile(
+    r"^I (?:want|wanna|need|would (?:like|love)|wish|hope|am hoping|am looking)\b", re.I
+)
+
+
+def _is_question_form(request: str) -> bool:
+    """Whether a request is put as a question ("which books do you recommend"), not as a
+    need stated first ("I want to pass the B2 exam")."""
+    lead = _lead_stripped(request)
+    return bool(_QUESTION_FORM.match(lead)) and not _STATED_NEED.match(lead)
 
 
 # A caveat at the end of advice ("try them in training first, not on race day").
@@ -3038,10 +3126,19 @@ _CAVEAT = re.compile(
 
 
 _SHORT_OPENER = 8  # words
+# A yes/no verdict opening a reply, before a colon ("Very normal: ...", "It can be: ..."):
+# an answer to "is that normal?" whose explanation comes first and advice after it.
+_VERDICT = re.compile(
+    rf"^(?:(?:yes|yeah|no|nope|not really|it depends|(?:it|that|this) (?:can|could|may|might) be"
+    r"|(?:(?:it|that|this) is (?:not )?|not )?(?:(?:quite|pretty|perfectly|completely|"
+    rf"totally|fairly) )?{_EVALUATIVE})[\s,]*)+:\s",
+    re.I,
+)
 
 
 def _reply(sentences: list[tuple[str, bool]]) -> str:
-    """The assistant's substantive sentence, after a short opener ("That is often congestion.").
+    """The assistant's substantive sentence, after a short opener ("That is often congestion.")
+    or after a verdict and its reason ("Very normal: many dogs ... . Teach him ...").
 
     A trailing caveat is left out: the summary keeps the advice.
     """
@@ -3049,7 +3146,7 @@ def _reply(sentences: list[tuple[str, bool]]) -> str:
     if not long:
         return sentences[0][0]
     first, rest = long[0], long[1:]
-    if len(first.split()) <= _SHORT_OPENER and rest:
+    if (len(first.split()) <= _SHORT_OPENER or _VERDICT.match(first)) and rest:
         first = f"{first}. {rest[0]}"
     advice = _CAVEAT.sub("", first)
     return advice if len(advice.split()) > 3 else first

@@ -284,3 +284,112 @@ def test_a_plan_left_without_its_subject_after_a_fact_is_its_own_point() -> None
     assert body is not None
     assert "The user rents rn." in body
     assert 'The user said: "want to buy in like 3 years".' in body
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "he wont eat his dinner, is that normal?",
+        "Rex has ticks I reckon, what should I use on a puppy?",
+    ],
+)
+def test_a_statement_without_news_before_a_request_is_asked_with_it(text: str) -> None:
+    assert _summary(("USER", text)) == f'The user asked: "{text.rstrip("?")}".'
+
+
+def test_a_statement_with_news_before_a_request_is_said_on_its_own() -> None:
+    body = _summary(("USER", "my coworker Ana is vegan, any ideas for her birthday cake?"))
+    assert body == (
+        'The user said: "my coworker Ana is vegan". '
+        'The user asked: "any ideas for her birthday cake".'
+    )
+
+
+@pytest.mark.parametrize(
+    "wish, question",
+    [
+        ("I want to learn to sail this summer", "Which clubs you recommend"),
+        ("I would like to run a marathon next year", "how should I train"),
+    ],
+)
+def test_a_question_wins_over_a_wish_stated_before_it(wish: str, question: str) -> None:
+    body = _summary(("USER", f"{wish}. {question}?"))
+    assert body == f'The user said: "{wish}". The user asked: "{question}".'
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "not bad, a bit cloudy here but cannot complain",
+        "gorgeous sunny morning here at last",
+        "so cold out today lol",
+    ],
+)
+def test_the_weather_of_the_moment_starts_no_summary(said: str) -> None:
+    assert (
+        _summary(("USER", "morning!"), ("ASSISTANT", "Morning! How are you?"), ("USER", said))
+        is None
+    )
+
+
+def test_a_fact_misread_from_chat_is_no_point() -> None:
+    assert _summary(("USER", "grey day here, I live in Leeds")) == "The user lives in Leeds."
+
+
+def test_a_reply_opening_with_a_verdict_keeps_the_advice_after_it() -> None:
+    body = _summary(
+        ("USER", "my puppy cries every night in his crate, is that normal?"),
+        (
+            "ASSISTANT",
+            "Quite normal: most puppies cry for the first week or two in a new home. "
+            "Put a worn t-shirt in the crate and keep it by your bed.",
+        ),
+    )
+    assert body is not None
+    assert body.endswith(
+        'The assistant replied: "Quite normal: most puppies cry for the first week or two in a'
+        ' new home. Put a worn t-shirt in the crate and keep it by your bed".'
+    )
+
+
+def test_a_reply_without_a_verdict_keeps_its_first_sentence() -> None:
+    body = _summary(
+        ("USER", "how do I descale a kettle"),
+        (
+            "ASSISTANT",
+            "Fill it halfway with equal parts water and white vinegar and bring it to the boil. "
+            "Rinse it well afterwards.",
+        ),
+    )
+    assert body is not None
+    assert body.endswith(
+        'The assistant replied: "Fill it halfway with equal parts water and white vinegar and'
+        ' bring it to the boil".'
+    )
+
+
+@pytest.mark.parametrize(
+    "text, point",
+    [
+        ("I have a cat called Max, hes 3", "The user has a cat called Max, who is 3."),
+        (
+            "we adopted a spaniel named Rolo, she is 2",
+            "The user adopted a spaniel named Rolo, who is 2.",
+        ),
+    ],
+)
+def test_a_he_or_she_detail_is_folded_into_the_fact_before_it(text: str, point: str) -> None:
+    assert _summary(("USER", text)) == point
+
+
+def test_a_habit_said_beside_a_fact_is_kept() -> None:
+    body = _summary(
+        ("USER", "my car is a 2010 golf, i only drive it at weekends. should i sell it?")
+    )
+    assert body == (
+        "The user's car is a 2010 golf. "
+        'The user said: "i only drive it at weekends". '
+        'The user asked: "should i sell it".'
+    )
+    body = _summary(("USER", "my car is a 2010 golf, i think it is fine. should i sell it?"))
+    assert body == 'The user\'s car is a 2010 golf. The user asked: "should i sell it".'
