@@ -512,10 +512,10 @@ _RELATIONS = (
     r"aunt|uncle|cousins?|niece|nephew|twins?|dogs?|cats?|pets?|puppy|kitten|horse|"
     r"boss|roommate|flatmate|housemate|best friend|team|company|in-laws"
 )
-# "I'm 34, sorry, 35" -> "I'm 35"
+# "I'm 34, sorry, 35" -> "I'm 35" (markers may chain: "dublin, sorry I mean cork")
 _INLINE_CORRECTION = re.compile(
-    r",\s*(?:sorry|I mean|I meant|no wait|wait no|wait|no|oops|or rather|make that|"
-    r"actually|correction)\s*,?\s+(?P<value>(?:[\w-]+ ){0,2}[\w-]+)(?=\s*$|\s*[-,;])",
+    r",\s*(?:(?:sorry|I mean|I meant|no wait|wait no|wait|no|oops|or rather|make that|"
+    r"actually|correction)\s*,?\s+)+(?P<value>(?:[\w-]+ ){0,2}[\w-]+)(?=\s*$|\s*[-,;])",
     re.I,
 )
 
@@ -1872,7 +1872,7 @@ _FRAGMENT_CORRECTION = re.compile(
     r"^(?P<lead>(?:(?:oh|ah|um+|uh+|hmm+|well|no|nope|ugh|no wait|wait|sorry|oops|whoops|"
     r"actually|technically|correction|typo|my bad|my mistake|I mean|I meant|make that|"
     r"or rather|rather|"
-    r"it is|it should be|should be|that should be|I should have said|(?:a )?change of plans?|"
+    r"it is|its|it should be|should be|that should be|I should have said|(?:a )?change of plans?|"
     r"(?:quick |small )?update|(?:his|her|its|their) name is|(?:he|she|it) is (?:called|named)|"
     r"(?:it is )?not (?:[\w'-]+ )?[\w'-]+(?=\s*,|\s+but\b)(?:\s+but)?|"
     r"(?:(?:he|she|they) (?:(?:has |have )?just )?(?:turned|is|are)|(?:he|she)s)(?= \d))\b"
@@ -1946,6 +1946,16 @@ _STRONG_MARKER = re.compile(
 )
 
 
+# "3 actually lol how did i forget": chatter ends the fragment when a new sentence follows
+_CHATTER_BREAK = re.compile(
+    r"\b(?P<w>lol|lmao|haha+|tbh|oops)\s+(?=(?:how|what|why|when|where|who|which|can|could|"
+    r"should|do|does|did|I|we|my|our|so|but|anyway)\b)",
+    re.I,
+)
+# "it's just prawns": the narrowed value is the value ("prawns")
+_ONLY = re.compile(r"^(?:just|only|simply)\s+(?=\S)", re.I)
+
+
 def _fragment(text: str) -> tuple[str, str, bool] | None:
     """(value, rest, strong) of a message that opens with a bare correction, else None.
 
@@ -1955,6 +1965,7 @@ def _fragment(text: str) -> tuple[str, str, bool] | None:
     Porto"); ``strong`` says the marker is an unmistakable correction ("sorry", "oops").
     """
     said = _expand_contractions(_strip_symbols(text)).strip()
+    said = _CHATTER_BREAK.sub(lambda m: f"{m.group('w')}, ", said)
     match = _FRAGMENT_CORRECTION.match(said)
     # "sorry, Chicago?" asks; a question after the correction ("..., how much?") does not
     if match is None:
@@ -1962,7 +1973,7 @@ def _fragment(text: str) -> tuple[str, str, bool] | None:
     after = "rest" if match.group("rest") else "rest2" if match.group("rest2") else None
     if "?" in said[: match.start(after) if after else None]:
         return None
-    value = match.group("value").strip(" -'")
+    value = _ONLY.sub("", match.group("value").strip(" -'"))
     if not value or _NOT_A_VALUE.match(value) or not (match.group("lead") or match.group("tail")):
         return None
     rest = (match.group("rest") or match.group("rest2") or "").strip()
@@ -2244,7 +2255,17 @@ _CHANGE_LEAD = re.compile(
     re.I,
 )
 # "I actually live in Leeds", "my cat's name is actually Luna": the marker inside a clause
-_INNER_ACTUALLY = re.compile(r"(?<=\w)(?:\s*,)?\s+actually(?:\s*,)?(?=\s+\w)", re.I)
+_INNER_ACTUALLY = re.compile(r"(?<=\w)(?P<before>\s*,)?\s+actually(?P<after>\s*,)?(?=\s+\w)", re.I)
+
+
+def _without_actually(text: str) -> str:
+    """``text`` without an inner "actually"; a comma after it still ends the clause
+    ("it's just prawns actually, crab is fine" -> "it's just prawns, crab is fine")."""
+    return _INNER_ACTUALLY.sub(
+        lambda m: "," if m.group("after") and not m.group("before") else "", text
+    )
+
+
 # "my cat is Luna, not Lulu": the value said before ", not" replaces the old one named after it
 _NOT_OLD = re.compile(
     r"^(?P<new>.*?[\w'-]+),?\s+(?:and\s+)?not\s+(?P<old>[\w' -]{1,30}?)[\s.!]*$", re.I
@@ -3021,7 +3042,7 @@ class RuleBasedExtractor:
                 replied = True
                 continue
             marked = bool(_CHANGE_MARKER.search(turn.text))
-            said = _INNER_ACTUALLY.sub("", _CHANGE_LEAD.sub("", turn.text))
+            said = _without_actually(_CHANGE_LEAD.sub("", turn.text))
             fragment = _fragment(said)
             hits: list[tuple[str, frozenset[str]]] | None = None
             # after a reply "no, Chicago" may answer a question: only "sorry, ..." corrects

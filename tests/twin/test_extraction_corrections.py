@@ -699,3 +699,35 @@ def test_the_news_said_with_a_switch_is_read_too() -> None:
     said = "I switched to nights when I started at the hospital, I am a nurse"
     texts = [r.text for r in _extract("SEMANTIC", said)]
     assert "The user is a nurse." in texts
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        # "its" typed without an apostrophe opens the correction like "it's"
+        (
+            ("I'm flying to Rome on the 4th", "sorry, its the 14th"),
+            "The user is flying to Rome on the 14th.",
+        ),
+        # chatter ends the correction when a new sentence follows without punctuation
+        (("I have 2 cats", "3 actually haha what was I thinking"), "The user has 3 cats."),
+        # a narrowed value ("just", "only") is the new value; "actually," still ends it
+        (
+            ("I'm allergic to nuts", "sorry, it's just peanuts actually, almonds are fine"),
+            "The user is allergic to peanuts.",
+        ),
+        (
+            ("I'm allergic to seafood", "it's not all seafood, only mussels"),
+            "The user is allergic to mussels.",
+        ),
+    ],
+)
+def test_a_next_turn_correction_in_chat_style_rewrites_the_value(
+    said: tuple[str, ...], expected: str
+) -> None:
+    assert _extract("SEMANTIC", *said) == [ExtractedRecord(expected)]
+
+
+def test_chained_correction_markers_inside_a_sentence_fix_the_value() -> None:
+    records = _extract("SEMANTIC", "my brother lives in leeds, sorry I mean york")
+    assert records == [ExtractedRecord("The user's brother lives in york.")]
