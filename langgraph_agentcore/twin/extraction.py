@@ -2050,6 +2050,80 @@ def _corrected(previous: str, value: str, *, strict: bool = False) -> str | None
     return _sentence(fixed) if fixed != body else None
 
 
+# "bella is 4", "the flight is on the 21st, not the 12th": a correction that names what it
+# corrects (a name or thing said in the record), not a statement of the user's own
+_NAMED_VALUE = re.compile(
+    r"^(?:(?:the|my|our|his|her|their) )?(?P<subj>[a-z][\w'-]*(?: [a-z][\w'-]*)?) "
+    r"(?:is|are|was|were|will be) (?P<value>[\w' -]+?)"
+    r"(?:,?\s+(?:and\s+)?not\s+(?P<old>[\w' -]{1,30}?))?[\s.!]*$",
+    re.I,
+)
+_NOT_A_SUBJECT = frozenset(
+    re.findall(r"\w+", "it that this there he she they what which who one name thing plan it s")
+)
+
+
+def _named_correction(value: str, records: Sequence[str]) -> tuple[int, str] | None:
+    """(index, corrected text) of the newest of ``records`` naming the subject of ``value``.
+
+    "bella is 4" with "The user's dog bella is 3." -> "The user's dog bella is 4."; a
+    value after ", not" must be the one the record holds. Only values a correction inside
+    a sentence accepts (a capital, a digit, a count) are taken.
+    """
+    match = _NAMED_VALUE.match(value.strip())
+    if match is None or match.group("subj").lower() in _NOT_A_SUBJECT:
+        return None
+    subject = f" {normalize_text(match.group('subj'))} "
+    old = match.group("old")
+    for i in range(len(records) - 1, -1, -1):
+        said = f" {normalize_text(records[i])} "
+        if not records[i].startswith("The user") or subject not in said:
+            continue
+        if old and f" {normalize_text(old)} " not in said:
+            continue
+        fixed = _corrected(records[i], match.group("value"), strict=True)
+        if fixed is not None:
+            return i, fixed
+    return None
+
+
+def _stored_correction(
+    value: str, strong: bool, existing: Sequence[ExistingRecord]
+) -> tuple[str, str] | None:
+    """(corrected text, record id) of the stored record a session's opening correction fixes.
+
+    An unmistakable marker ("sorry, Pixel 7") fixes the last single-valued record; a count
+    ("well, 4 kids now") the stored count of the same thing; a named subject ("oops, bella
+    is 4") the newest record naming it.
+    """
+    if strong:
+        last = existing[-1]
+        fixed = _corrected(last.text, value)
+        key = subject_key(last.text)
+        if (
+            fixed is not None
+            and key is not None
+            and subject_key(fixed) == key
+            # a count takes a count ("make that 3 kids") or a model ("Pixel 7")
+            and (
+                key[0] != "count"
+                or bool(_COUNT_VALUE.search(value))
+                or key[1] in normalize_text(value).split()
+            )
+        ):
+            return fixed, last.record_id
+    count = re.fullmatch(rf"(?:\d+|{_NUMBER_WORD}) (?P<noun>[a-z]+)", value, re.I)
+    if count is not None:
+        for record in reversed(existing):
+            key = subject_key(record.text)
+            if key == ("count", _singular(count.group("noun"))):
+                fixed = _corrected(record.text, value)
+                if fixed is not None and subject_key(fixed) == key:
+                    return fixed, record.record_id
+    named = _named_correction(value, [r.text for r in existing]) if strong else None
+    return (named[1], existing[named[0]].record_id) if named else None
+
+
 _CLAUSE_VERB = re.compile(
     r"\b(?:is|are|was|were|am|has|have|had|will|would|can|could|do|does|did|says?|said|"
     r"calling|coming|going)\b",
@@ -2288,10 +2362,12 @@ _NUMBERS = {
     for n, w in enumerate(re.findall(r"\w+", "one two three four five six seven eight nine ten"), 1)
 }
 _NUMBERS["an"] = _NUMBERS["a"] = 1
-# "so it's three dogs now": a new count of something already counted
+# "so it's three dogs now", "well, 4 kids now, ...": a new count of something already counted
 _RECOUNT = re.compile(
     r"\b(?:it is|that is|that makes(?: it)?|makes it|so|now(?: I have| we have)?) "
-    rf"(?P<v>(?:\d+|{_NUMBER_WORD}) [a-z]+)\b",
+    rf"(?P<v>(?:\d+|{_NUMBER_WORD}) [a-z]+)\b|"
+    r"^\W*(?:(?:well|oh|ok|okay|actually|update|so)\b\W*)*"
+    rf"(?P<w>(?:\d+|{_NUMBER_WORD}) [a-z]+) now\b",
     re.I,
 )
 # "had my birthday, officially 30 now", "I just turned 30": the user's new age (the
@@ -3060,24 +3136,15 @@ class RuleBasedExtractor:
                             texts[index] = fixed
                         previous[-1] = (fixed, index)
                         hits = _statements(rest) if rest else []
-                elif strong and not texts and request.existing:
-                    last = request.existing[-1]
-                    fixed = _corrected(last.text, value)
-                    key = subject_key(last.text)
-                    if (
-                        fixed is not None
-                        and key is not None
-                        and subject_key(fixed) == key
-                        # a count takes a count ("make that 3 kids") or a model ("Pixel 7")
-                        and (
-                            key[0] != "count"
-                            or bool(_COUNT_VALUE.search(value))
-                            or key[1] in normalize_text(value).split()
-                        )
-                    ):
-                        forced[fixed] = last.record_id
-                        texts.append(fixed)
-                        previous = [(fixed, 0)]
+                    elif strong and (named := _named_correction(value, texts)):
+                        texts[named[0]] = named[1]  # "oops, bella is 4": the record naming her
+                        hits = _statements(rest) if rest else []
+                elif not texts and request.existing:
+                    stored = _stored_correction(value, strong, request.existing)
+                    if stored is not None:
+                        forced[stored[0]] = stored[1]
+                        texts.append(stored[0])
+                        previous = [(stored[0], 0)]
                         hits = _statements(rest) if rest else []
             start = len(texts)
             if hits is None:
@@ -3086,6 +3153,8 @@ class RuleBasedExtractor:
                 self._not_old(said, hits, texts, request.existing, forced)
                 if marked and not hits:  # "oh actually they moved me onto days, 6 to 2 now"
                     self._swap(said, previous, texts, request.existing, forced)
+                if marked and not hits:  # "the flight is on the 21st, not the 12th"
+                    self._named_fix(said, texts, request.existing, forced)
                 previous = []
             hits = self._new_job(hits)
             for text, targets in hits:
@@ -3248,12 +3317,31 @@ class RuleBasedExtractor:
                 return
 
     @staticmethod
+    def _named_fix(
+        said: str, texts: list[str], existing: Sequence[ExistingRecord], forced: dict[str, str]
+    ) -> None:
+        """A change with no statement of its own that names what it changes ("the flight is
+        on the 21st, not the 12th") corrects the newest record naming it."""
+        said = _lead_stripped(_expand_contractions(_strip_symbols(said)).strip())
+        if "?" in said:
+            return
+        first = re.split(r"[.;!?]|,(?!\s*(?:and\s+)?not\b)", said)[0]
+        named = _named_correction(first, texts)
+        if named is not None:
+            texts[named[0]] = named[1]
+            return
+        named = _named_correction(first, [r.text for r in existing])
+        if named is not None and named[1] not in texts:
+            forced[named[1]] = existing[named[0]].record_id
+            texts.append(named[1])
+
+    @staticmethod
     def _recount(
         said: str, texts: list[str], existing: Sequence[ExistingRecord], forced: dict[str, str]
     ) -> None:
         """ "so it's three dogs now": the count record of the same thing takes the number."""
         for match in _RECOUNT.finditer(_expand_contractions(_strip_symbols(said))):
-            value = match.group("v")
+            value = match.group("v") or match.group("w")
             records: list[tuple[str, str | None]] = [(t, None) for t in reversed(texts)]
             records += [(r.text, r.record_id) for r in reversed(existing)]
             for text, record_id in records:

@@ -731,3 +731,37 @@ def test_a_next_turn_correction_in_chat_style_rewrites_the_value(
 def test_chained_correction_markers_inside_a_sentence_fix_the_value() -> None:
     records = _extract("SEMANTIC", "my brother lives in leeds, sorry I mean york")
     assert records == [ExtractedRecord("The user's brother lives in york.")]
+
+
+def test_a_correction_naming_its_subject_fixes_the_record_naming_it() -> None:
+    existing = [("mem-1", "The user's cat milo is 7."), ("mem-2", "The user works at a bakery.")]
+    # in a later session: not the last record, but the one naming milo
+    records = _extract("SEMANTIC", "whoops, milo is actually 8, I lost count", existing=existing)
+    assert records == [ExtractedRecord("The user's cat milo is 8.", replaces="mem-1")]
+    # in the same session, the record naming it is rewritten
+    said = ("my cat milo is 7, he sleeps all day", "sorry, milo is 8")
+    texts = [r.text for r in _extract("SEMANTIC", *said)]
+    assert "The user's cat milo is 8." in texts and "The user's cat milo is 7." not in texts
+    # said without a marker of its own: "actually" and the old value after "not"
+    existing = [("mem-1", "The user's train to York is on the 9th.")]
+    records = _extract(
+        "SEMANTIC", "the train is actually on the 19th, not the 9th", existing=existing
+    )
+    assert records == [
+        ExtractedRecord("The user's train to York is on the 19th.", replaces="mem-1")
+    ]
+
+
+def test_a_named_correction_needs_the_name_and_the_old_value() -> None:
+    existing = [("mem-1", "The user's cat milo is 7.")]
+    assert _extract("SEMANTIC", "oops, luna is 8", existing=existing) == []
+    records = _extract("SEMANTIC", "milo is actually 8, not 6", existing=existing)
+    assert records == []
+
+
+def test_a_new_count_at_session_start_updates_the_stored_count_of_that_thing() -> None:
+    existing = [("mem-1", "The user has 2 dogs."), ("mem-2", "The user has a garden.")]
+    records = _extract("SEMANTIC", "well, 3 dogs now, we adopted a puppy", existing=existing)
+    assert ExtractedRecord("The user has 3 dogs.", replaces="mem-1") in records
+    # a count of another thing is no correction
+    assert _extract("SEMANTIC", "well, 3 cats now", existing=existing) == []
