@@ -2424,6 +2424,22 @@ _NOW_IN = re.compile(
     + r")(?=\s*(?:[,.;!]|$)|\s+(?:now|these days|nowadays|instead|for good)\b)",
     re.I,
 )
+# "we moved! now in a little village just outside york": after a move, "now in <place>" is
+# where the user lives, lower case or not (not a state: "now in debt", "in pain")
+_NOW_IN_PHRASE = re.compile(
+    r"(?:^|[,.;:!]\s*|\b(?:and|so)\s+)(?:(?:I am|we are|I have been|we have been)\s+)?"
+    r"(?:now|currently) (?:(?:living|based|settled) )?"
+    r"(?P<place>in (?!(?:pain|debt|charge|love|trouble|shock|bed|hospital|a rush|a hurry|"
+    r"a mess|the process|year|grade|school|college|uni|therapy|recovery|labou?r)\b)"
+    r"[\w' -]{2,60}?)(?=\s*(?:[,.;!?]|$))",
+    re.I,
+)
+# "my sister moved last year": a relative's bare move, left to the place said with it
+_BARE_OWNER_MOVE = re.compile(
+    rf"^The user's (?P<who>{_RELATIONS}) (?:has |have )?(?:just |finally |recently )?"
+    r"(?:moved|relocated)(?: house| home| out| away)?(?: (?:recently|last \w+|this \w+|"
+    r"a (?:few|couple of) \w+ ago|\w+ (?:years?|months?|weeks?) ago))?\.$"
+)
 # "actually you can go back to English": an instruction's language (or units) changes
 _INSTRUCTION_KINDS = (
     r"english|french|spanish|german|italian|portuguese|dutch|japanese|chinese|mandarin|"
@@ -3459,10 +3475,13 @@ class RuleBasedExtractor:
         """ "we've moved, we're in Cheltenham now": where the user lives now (the bare
         "has moved" of the message becomes it; without a move, "I'm in Paris" is a trip)."""
         said = _expand_contractions(_strip_symbols(said))
-        match = _NOW_IN.search(said) if _MOVED.search(said) else None
+        RuleBasedExtractor._relative_moved(texts, start)
+        moved = _MOVED.search(said)
+        match = (_NOW_IN.search(said) or _NOW_IN_PHRASE.search(said)) if moved else None
         if match is None:
             return
-        new = _sentence(f"the user lives {match.group('place')}")
+        place = _third_person_object(match.group("place").strip())
+        new = _sentence(f"the user lives {place}")
         bare = [i for i in range(start, len(texts)) if _BARE_MOVE.match(texts[i])]
         if any(subject_key(t) == ("residence",) for t in texts[start:]):
             for i in reversed(bare):  # "moved house, we're based in Bristol": one record
@@ -3471,6 +3490,18 @@ class RuleBasedExtractor:
             texts[bare[-1]] = new
         else:
             texts.append(new)
+
+    @staticmethod
+    def _relative_moved(texts: list[str], start: int) -> None:
+        """ "my sister lives in cork, she moved last year": the bare move of a relative whose
+        home the message says is no record of its own."""
+        for i in range(len(texts) - 1, start - 1, -1):
+            match = _BARE_OWNER_MOVE.match(texts[i])
+            if match is None:
+                continue
+            key = ("residence", _singular(match.group("who")))
+            if any(subject_key(t) == key for t in texts[start:]):
+                del texts[i]
 
     @staticmethod
     def _age(said: str, texts: list[str], existing: Sequence[ExistingRecord]) -> None:

@@ -765,3 +765,25 @@ def test_a_new_count_at_session_start_updates_the_stored_count_of_that_thing() -
     assert ExtractedRecord("The user has 3 dogs.", replaces="mem-1") in records
     # a count of another thing is no correction
     assert _extract("SEMANTIC", "well, 3 cats now", existing=existing) == []
+
+
+def test_after_a_move_now_in_a_place_is_the_new_home_in_lower_case_too() -> None:
+    existing = [("mem-1", "The user lives in leeds.")]
+    said = "we've moved!! now in a small town near bath"
+    records = _extract("SEMANTIC", said, existing=existing)
+    assert records == [
+        ExtractedRecord("The user lives in a small town near bath.", replaces="mem-1")
+    ]
+    # a state is no place, and without a move "now in" is no new home
+    records = _extract("SEMANTIC", "we moved last month, now in debt lol", existing=existing)
+    assert not any("lives" in r.text or r.replaces for r in records)
+    assert _extract("SEMANTIC", "now in a cafe near bath", existing=existing) == []
+
+
+def test_a_relatives_bare_move_goes_with_the_home_said_with_it() -> None:
+    said = "my brother lives in hull, he moved a few months ago"
+    assert _extract("SEMANTIC", said) == [ExtractedRecord("The user's brother lives in hull.")]
+    # without the place the move is kept
+    assert _extract("SEMANTIC", "my brother moved a few months ago") == [
+        ExtractedRecord("The user's brother moved a few months ago.")
+    ]
