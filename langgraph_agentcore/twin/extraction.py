@@ -2268,7 +2268,8 @@ _DEVICE_WORD = re.compile(
 )
 _DEVICE_RECORD = re.compile(
     r"^the user (?:(?:just|finally|recently|now|also|still|currently|has|have) )*"
-    r"(?:has|got|bought|upgraded|switched|uses|drives|owns|gets|picked up)\b"
+    r"(?:has|got|bought|upgraded|switched|uses|drives|owns|gets|picked up|is using|is driving|"
+    r"is on)\b"
 )
 # "The user is in Glasgow now", "is based in Leeds": where the user lives (a capital names
 # the place, "is in year 5" or "is in pain" are not places; a bare "is in Paris" may be a
@@ -2526,8 +2527,26 @@ def _swapped(previous: str, said: str) -> str | None:
     return fixed if fixed != previous else None
 
 
+# Kinds of value a switch replaces word for word ("learning french" -> "learning german")
+_VALUE_KINDS = tuple(re.compile(rf"\b(?:{kind})\b", re.I) for kind in _INSTRUCTION_KINDS)
+
+
+def _kind_swapped(record: str, value: str) -> str | None:
+    """``record`` with its value of the kind ``value`` is replaced by ``value`` (a language
+    for a language); None if it holds none, or is an instruction (left to ``_relanguage``)."""
+    kind = next((k for k in _VALUE_KINDS if k.fullmatch(value)), None)
+    old = kind.search(record) if kind is not None else None
+    if old is None or old.group(0).lower() == value.lower():
+        return None
+    if (subject_key(record) or ("",))[0] == "instruction":
+        return None
+    return record[: old.start()] + value.lower() + record[old.end() :]
+
+
 def _switched_to(record: str, value: str) -> str | None:
     """The record ``record`` says with ``value`` as its new object ("drinks green tea")."""
+    if any(kind.fullmatch(value) for kind in _VALUE_KINDS):
+        return _kind_swapped(record, value)
     match = _ATTRIBUTE_RECORD.match(record)
     if match:
         return _sentence(f"The user's {match.group('subj')} is {_third_person_object(value)}")
@@ -2548,6 +2567,9 @@ def _switched_to(record: str, value: str) -> str | None:
 
 def _same_kind(record: str, value: str) -> bool:
     """Whether a record holds a value of the kind of ``value`` (a drink, a name, a device)."""
+    kind = next((k for k in _VALUE_KINDS if k.fullmatch(value)), None)
+    if kind is not None:
+        return kind.search(record) is not None
     if _DRINK.search(value):
         return bool(_DRINK.search(record))
     device = _DEVICE_WORD.search(normalize_text(value))
@@ -2563,6 +2585,11 @@ _NAMED_OBJECT = re.compile(
 )
 
 
+# "The user has given up coffee completely.": the record of a give-up
+_GIVEN_UP = re.compile(
+    r"^The user (?:has |have )?(?:just |recently |finally |totally )?(?:given up|gave up|"
+    r"quit|stopped|dropped|ditched)\b"
+)
 # "I quit smoking", "I gave up red meat", "I sold my car": a habit or thing given up
 _GAVE_UP = re.compile(
     r"\b(?i:I) (?:have )?(?:just |recently |finally |totally )?(?:quit|gave up|given up|"
@@ -3195,6 +3222,11 @@ class RuleBasedExtractor:
                 self._moved_in(said, texts, start)
             if strategy == "SEMANTIC":
                 self._age(said, texts, request.existing)
+            # the turn's steps may have dropped or rewritten texts: keep the indices true
+            previous = [
+                (t, i if i is not None and i < len(texts) and texts[i] == t else None)
+                for t, i in previous
+            ]
             replied = False
         consolidator = _Consolidator(request.existing, self.embeddings, self.similarity_threshold)
         return consolidator.consolidate(texts, changed, forced)
@@ -3407,6 +3439,10 @@ class RuleBasedExtractor:
             value = match.group("x").strip()
             if not value or _NOT_A_VALUE.match(value):
                 continue
+            # "given up coffee, switched to green tea": one change, its record the new value
+            texts[start:] = [
+                t for t in texts[start:] if not (_GIVEN_UP.match(t) and _same_kind(t, value))
+            ]
             for i in range(len(texts) - 1, start - 1, -1):
                 new = _switched_to(texts[i], value) if _same_kind(texts[i], value) else None
                 if new is not None:
@@ -3416,7 +3452,11 @@ class RuleBasedExtractor:
                     break
             else:
                 for record in reversed(existing):
-                    if _DRINK.search(value) or _DEVICE_WORD.search(normalize_text(value)):
+                    if (
+                        _DRINK.search(value)
+                        or _DEVICE_WORD.search(normalize_text(value))
+                        or any(k.fullmatch(value) for k in _VALUE_KINDS)
+                    ):
                         new = _switched_to(record.text, value)
                         if new is not None and _same_kind(record.text, value):
                             forced[new] = record.record_id

@@ -787,3 +787,33 @@ def test_a_relatives_bare_move_goes_with_the_home_said_with_it() -> None:
     assert _extract("SEMANTIC", "my brother moved a few months ago") == [
         ExtractedRecord("The user's brother moved a few months ago.")
     ]
+
+
+def test_switching_language_gives_the_record_naming_a_language_the_new_one() -> None:
+    existing = [("mem-1", "The user is studying spanish at night school.")]
+    said = "dropped spanish in the end, switched to italian"
+    records = _extract("SEMANTIC", said, existing=existing)
+    assert records == [
+        ExtractedRecord("The user is studying italian at night school.", replaces="mem-1")
+    ]
+    # an instruction's language is not what the user studies
+    existing = [("mem-1", "The user wants the assistant to answer in Spanish.")]
+    assert _extract("SEMANTIC", "I switched to italian", existing=existing) == []
+
+
+def test_a_give_up_said_with_a_switch_of_the_same_kind_is_no_record_of_its_own() -> None:
+    existing = [("mem-1", "The user drinks three colas a day.")]
+    said = "I've given up cola totally, switched to kombucha"
+    texts = [r.text for r in _extract("SEMANTIC", said, existing=existing)]
+    assert not any("given up" in t for t in texts)
+    # a give-up of another kind stays
+    said = "I've given up sugar completely, switched to decaf"
+    texts = [r.text for r in _extract("SEMANTIC", said)]
+    assert "The user has given up sugar completely." in texts
+
+
+def test_the_device_the_user_is_using_is_their_one_device_of_that_kind() -> None:
+    assert subject_key("The user is using an iPhone 11.") == ("attribute", "phone")
+    existing = [("mem-1", "The user is using an old Galaxy S9, the screen is cracked.")]
+    records = _extract("SEMANTIC", "finally upgraded, I've got a Pixel 7 now", existing=existing)
+    assert records == [ExtractedRecord("The user has a Pixel 7 now.", replaces="mem-1")]
