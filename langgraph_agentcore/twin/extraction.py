@@ -2462,6 +2462,10 @@ _UPGRADED = re.compile(
     r"(?:the |a |an |my |their )?(?P<obj>[\w' -]+?)(?=\s+(?:in|at|on|for|from|with|by|last|"
     r"this|next|because|since|after|now|instead)\b|\s*,|\.?$)"
 )
+# "I'm doing the full marathon instead of the half": the new plan and the old one it names
+_INSTEAD_OF = re.compile(
+    r"^(?P<new>The user .+?),? instead of (?:the |a |an |my |their )?(?P<old>[\w' -]+?)\.$"
+)
 # "got a new job!! I'm a teaching assistant now": the bare new job and the role it is
 _BARE_NEW_JOB = re.compile(
     r"^The user (?:has )?(?:just )?(?:got|started|landed|has|began) (?:a )?new job"
@@ -3210,6 +3214,7 @@ class RuleBasedExtractor:
                 previous.append((text, index))
             self._relanguage(said, texts, start, request.existing, forced)
             self._upgraded(texts, start, request.existing, forced)
+            self._instead(texts, start, request.existing, forced)
             self._recount(said, texts, request.existing, forced)
             self._switch(said, texts, start, request.existing, forced)
             for text, targets in self._switch_when(said):
@@ -3322,6 +3327,43 @@ class RuleBasedExtractor:
                 forced[new] = record_id
             elif index is not None:
                 texts[index] = new
+
+    @staticmethod
+    def _instead(
+        texts: list[str], start: int, existing: Sequence[ExistingRecord], forced: dict[str, str]
+    ) -> None:
+        """ "I'm doing the full marathon instead of the half": the new statement replaces the
+        one earlier record of the user naming the old value and sharing a word with it
+        ("is training for a half marathon"), and says no more than the new value."""
+        for n in range(start, len(texts)):
+            match = _INSTEAD_OF.match(texts[n])
+            if match is None or texts[n] in forced:
+                continue
+            new = _sentence(match.group("new"))
+            old = f" {normalize_text(match.group('old'))} "
+            shared = _content(new) - _content(f"the user has {match.group('old')}")
+            records: list[tuple[int | None, str, str | None]] = [
+                (i, t, None) for i, t in enumerate(texts[:start])
+            ]
+            records += [(None, r.text, r.record_id) for r in existing]
+            fits = [
+                (i, record_id)
+                for i, text, record_id in records
+                if old in f" {normalize_text(text)} "
+                and (_head(text) or ("?",))[0] == ""
+                and shared & _content(text)
+                and (subject_key(text) or ("",))[0] != "instruction"
+            ]
+            if len(fits) != 1:
+                continue
+            index, record_id = fits[0]
+            texts[n] = new
+            if record_id is not None:
+                forced[new] = record_id
+            elif index is not None:
+                texts[index] = new
+                del texts[n]
+                return  # the indices after ``n`` moved; one such change per message
 
     @staticmethod
     def _new_job(hits: list[tuple[str, frozenset[str]]]) -> list[tuple[str, frozenset[str]]]:

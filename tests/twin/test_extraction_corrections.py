@@ -817,3 +817,30 @@ def test_the_device_the_user_is_using_is_their_one_device_of_that_kind() -> None
     existing = [("mem-1", "The user is using an old Galaxy S9, the screen is cracked.")]
     records = _extract("SEMANTIC", "finally upgraded, I've got a Pixel 7 now", existing=existing)
     assert records == [ExtractedRecord("The user has a Pixel 7 now.", replaces="mem-1")]
+
+
+def test_a_plan_said_instead_of_the_old_one_replaces_the_record_naming_it() -> None:
+    existing = [
+        ("mem-1", "The user is training for a 10k in june."),
+        ("mem-2", "The user has a dog."),
+    ]
+    said = "change of plans, I'm doing the half marathon in june instead of the 10k"
+    records = _extract("SEMANTIC", said, existing=existing)
+    assert records == [
+        ExtractedRecord("The user is doing the half marathon in june.", replaces="mem-1")
+    ]
+    # in the same session the earlier statement is rewritten
+    said = (
+        "I'm training for a 10k in june",
+        "I'm doing the half marathon in june instead of the 10k",
+    )
+    assert _extract("SEMANTIC", *said) == [
+        ExtractedRecord("The user is doing the half marathon in june.")
+    ]
+
+
+def test_instead_of_something_no_record_names_adds_the_statement_as_said() -> None:
+    existing = [("mem-1", "The user is training for a 10k in june.")]
+    said = "I'm cycling to work instead of the bus"
+    records = _extract("SEMANTIC", said, existing=existing)
+    assert [r.replaces for r in records] == [None]
