@@ -2087,15 +2087,36 @@ def _named_correction(value: str, records: Sequence[str]) -> tuple[int, str] | N
     return None
 
 
+# "it's not all shellfish, just prawns": the old value a correction names before its new one
+_NOT_NAMED = re.compile(
+    r"^\W*(?:\w+\W+){0,3}?(?:it is |its )?not (?:all |any |the |just |a |an )?"
+    r"(?P<old>[\w'-]+(?: [\w'-]+)?)\s*(?:,|\bbut\b)",
+    re.I,
+)
+
+
 def _stored_correction(
-    value: str, strong: bool, existing: Sequence[ExistingRecord]
+    value: str, strong: bool, existing: Sequence[ExistingRecord], said: str = ""
 ) -> tuple[str, str] | None:
     """(corrected text, record id) of the stored record a session's opening correction fixes.
 
-    An unmistakable marker ("sorry, Pixel 7") fixes the last single-valued record; a count
-    ("well, 4 kids now") the stored count of the same thing; a named subject ("oops, bella
-    is 4") the newest record naming it.
+    A correction naming the old value ("it's not all shellfish, just prawns", in ``said``)
+    fixes the newest record holding it; an unmistakable marker ("sorry, Pixel 7") the last
+    single-valued record; a count ("well, 4 kids now") the stored count of the same thing;
+    a named subject ("oops, bella is 4") the newest record naming it.
     """
+    named_old = _NOT_NAMED.match(_expand_contractions(_strip_symbols(said)))
+    if named_old is not None:
+        old = f" {normalize_text(named_old.group('old'))} "
+        for record in reversed(existing):
+            if (
+                not record.text.startswith("The user")
+                or old not in f" {normalize_text(record.text)} "
+            ):
+                continue
+            fixed = _corrected(record.text, value)
+            if fixed is not None and old not in f" {normalize_text(fixed)} ":
+                return fixed, record.record_id
     if strong:
         last = existing[-1]
         fixed = _corrected(last.text, value)
@@ -2533,6 +2554,9 @@ def _swapped(previous: str, said: str) -> str | None:
 
 # Kinds of value a switch replaces word for word ("learning french" -> "learning german")
 _VALUE_KINDS = tuple(re.compile(rf"\b(?:{kind})\b", re.I) for kind in _INSTRUCTION_KINDS)
+
+
+_KIND_HEAD = re.compile(r"^(?P<k>[a-z]+) (?:on|in|at|with|for|via|using|through)\b", re.I)
 
 
 def _kind_swapped(record: str, value: str) -> str | None:
@@ -3187,7 +3211,7 @@ class RuleBasedExtractor:
                         texts[named[0]] = named[1]  # "oops, bella is 4": the record naming her
                         hits = _statements(rest) if rest else []
                 elif not texts and request.existing:
-                    stored = _stored_correction(value, strong, request.existing)
+                    stored = _stored_correction(value, strong, request.existing, said)
                     if stored is not None:
                         forced[stored[0]] = stored[1]
                         texts.append(stored[0])
@@ -3481,6 +3505,9 @@ class RuleBasedExtractor:
             value = match.group("x").strip()
             if not value or _NOT_A_VALUE.match(value):
                 continue
+            head = _KIND_HEAD.match(value)  # "german on duolingo": the language
+            if head is not None and any(k.fullmatch(head.group("k")) for k in _VALUE_KINDS):
+                value = head.group("k")
             # "given up coffee, switched to green tea": one change, its record the new value
             texts[start:] = [
                 t for t in texts[start:] if not (_GIVEN_UP.match(t) and _same_kind(t, value))

@@ -844,3 +844,18 @@ def test_instead_of_something_no_record_names_adds_the_statement_as_said() -> No
     said = "I'm cycling to work instead of the bus"
     records = _extract("SEMANTIC", said, existing=existing)
     assert [r.replaces for r in records] == [None]
+
+
+def test_a_later_correction_naming_the_old_value_fixes_the_record_holding_it() -> None:
+    existing = [("mem-1", "The user is allergic to nuts."), ("mem-2", "The user has a cat.")]
+    records = _extract("SEMANTIC", "it's not all nuts, just cashews", existing=existing)
+    assert records == [ExtractedRecord("The user is allergic to cashews.", replaces="mem-1")]
+    # "not sure" names no old value
+    assert _extract("SEMANTIC", "not sure, cashews maybe", existing=existing) == []
+
+
+def test_a_language_switch_said_with_where_it_is_learnt() -> None:
+    existing = [("mem-1", "The user is learning dutch on an app.")]
+    said = "switched from dutch to danish on the app"
+    records = _extract("SEMANTIC", said, existing=existing)
+    assert records == [ExtractedRecord("The user is learning danish on an app.", replaces="mem-1")]
