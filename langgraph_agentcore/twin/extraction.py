@@ -520,10 +520,10 @@ _RELATIONS = (
     r"aunt|uncle|cousins?|niece|nephew|twins?|dogs?|cats?|pets?|puppy|kitten|horse|"
     r"boss|roommate|flatmate|housemate|best friend|team|company|in-laws"
 )
-# "I'm 34, sorry, 35" -> "I'm 35"
+# "I'm 34, sorry, 35" -> "I'm 35" (markers may chain: "dublin, sorry I mean cork")
 _INLINE_CORRECTION = re.compile(
-    r",\s*(?:sorry|I mean|I meant|no wait|wait no|wait|no|oops|or rather|make that|"
-    r"actually|correction)\s*,?\s+(?P<value>(?:[\w-]+ ){0,2}[\w-]+)(?=\s*$|\s*[-,;])",
+    r",\s*(?:(?:sorry|I mean|I meant|no wait|wait no|wait|no|oops|or rather|make that|"
+    r"actually|correction)\s*,?\s+)+(?P<value>(?:[\w-]+ ){0,2}[\w-]+)(?=\s*$|\s*[-,;])",
     re.I,
 )
 
@@ -1985,7 +1985,7 @@ _FRAGMENT_CORRECTION = re.compile(
     r"^(?P<lead>(?:(?:oh|ah|um+|uh+|hmm+|well|no|nope|ugh|no wait|wait|sorry|oops|whoops|"
     r"actually|technically|correction|typo|my bad|my mistake|I mean|I meant|make that|"
     r"or rather|rather|"
-    r"it is|it should be|should be|that should be|I should have said|(?:a )?change of plans?|"
+    r"it is|its|it should be|should be|that should be|I should have said|(?:a )?change of plans?|"
     r"(?:quick |small )?update|(?:his|her|its|their) name is|(?:he|she|it) is (?:called|named)|"
     r"(?:it is )?not (?:[\w'-]+ )?[\w'-]+(?=\s*,|\s+but\b)(?:\s+but)?|"
     r"(?:(?:he|she|they) (?:(?:has |have )?just )?(?:turned|is|are)|(?:he|she)s)(?= \d))\b"
@@ -2059,6 +2059,16 @@ _STRONG_MARKER = re.compile(
 )
 
 
+# "3 actually lol how did i forget": chatter ends the fragment when a new sentence follows
+_CHATTER_BREAK = re.compile(
+    r"\b(?P<w>lol|lmao|haha+|tbh|oops)\s+(?=(?:how|what|why|when|where|who|which|can|could|"
+    r"should|do|does|did|I|we|my|our|so|but|anyway)\b)",
+    re.I,
+)
+# "it's just prawns": the narrowed value is the value ("prawns")
+_ONLY = re.compile(r"^(?:just|only|simply)\s+(?=\S)", re.I)
+
+
 def _fragment(text: str) -> tuple[str, str, bool] | None:
     """(value, rest, strong) of a message that opens with a bare correction, else None.
 
@@ -2068,6 +2078,7 @@ def _fragment(text: str) -> tuple[str, str, bool] | None:
     Porto"); ``strong`` says the marker is an unmistakable correction ("sorry", "oops").
     """
     said = _expand_contractions(_strip_symbols(text)).strip()
+    said = _CHATTER_BREAK.sub(lambda m: f"{m.group('w')}, ", said)
     match = _FRAGMENT_CORRECTION.match(said)
     # "sorry, Chicago?" asks; a question after the correction ("..., how much?") does not
     if match is None:
@@ -2075,7 +2086,7 @@ def _fragment(text: str) -> tuple[str, str, bool] | None:
     after = "rest" if match.group("rest") else "rest2" if match.group("rest2") else None
     if "?" in said[: match.start(after) if after else None]:
         return None
-    value = match.group("value").strip(" -'")
+    value = _ONLY.sub("", match.group("value").strip(" -'"))
     if not value or _NOT_A_VALUE.match(value) or not (match.group("lead") or match.group("tail")):
         return None
     rest = (match.group("rest") or match.group("rest2") or "").strip()
@@ -2150,6 +2161,101 @@ def _corrected(previous: str, value: str, *, strict: bool = False) -> str | None
     last = matches[-1]
     fixed = body[: last.start()] + _third_person_object(value) + body[last.end() :]
     return _sentence(fixed) if fixed != body else None
+
+
+# "bella is 4", "the flight is on the 21st, not the 12th": a correction that names what it
+# corrects (a name or thing said in the record), not a statement of the user's own
+_NAMED_VALUE = re.compile(
+    r"^(?:(?:the|my|our|his|her|their) )?(?P<subj>[a-z][\w'-]*(?: [a-z][\w'-]*)?) "
+    r"(?:is|are|was|were|will be) (?P<value>[\w' -]+?)"
+    r"(?:,?\s+(?:and\s+)?not\s+(?P<old>[\w' -]{1,30}?))?[\s.!]*$",
+    re.I,
+)
+_NOT_A_SUBJECT = frozenset(
+    re.findall(r"\w+", "it that this there he she they what which who one name thing plan it s")
+)
+
+
+def _named_correction(value: str, records: Sequence[str]) -> tuple[int, str] | None:
+    """(index, corrected text) of the newest of ``records`` naming the subject of ``value``.
+
+    "bella is 4" with "The user's dog bella is 3." -> "The user's dog bella is 4."; a
+    value after ", not" must be the one the record holds. Only values a correction inside
+    a sentence accepts (a capital, a digit, a count) are taken.
+    """
+    match = _NAMED_VALUE.match(value.strip())
+    if match is None or match.group("subj").lower() in _NOT_A_SUBJECT:
+        return None
+    subject = f" {normalize_text(match.group('subj'))} "
+    old = match.group("old")
+    for i in range(len(records) - 1, -1, -1):
+        said = f" {normalize_text(records[i])} "
+        if not records[i].startswith("The user") or subject not in said:
+            continue
+        if old and f" {normalize_text(old)} " not in said:
+            continue
+        fixed = _corrected(records[i], match.group("value"), strict=True)
+        if fixed is not None:
+            return i, fixed
+    return None
+
+
+# "it's not all shellfish, just prawns": the old value a correction names before its new one
+_NOT_NAMED = re.compile(
+    r"^\W*(?:\w+\W+){0,3}?(?:it is |its )?not (?:all |any |the |just |a |an )?"
+    r"(?P<old>[\w'-]+(?: [\w'-]+)?)\s*(?:,|\bbut\b)",
+    re.I,
+)
+
+
+def _stored_correction(
+    value: str, strong: bool, existing: Sequence[ExistingRecord], said: str = ""
+) -> tuple[str, str] | None:
+    """(corrected text, record id) of the stored record a session's opening correction fixes.
+
+    A correction naming the old value ("it's not all shellfish, just prawns", in ``said``)
+    fixes the newest record holding it; an unmistakable marker ("sorry, Pixel 7") the last
+    single-valued record; a count ("well, 4 kids now") the stored count of the same thing;
+    a named subject ("oops, bella is 4") the newest record naming it.
+    """
+    named_old = _NOT_NAMED.match(_expand_contractions(_strip_symbols(said)))
+    if named_old is not None:
+        old = f" {normalize_text(named_old.group('old'))} "
+        for record in reversed(existing):
+            if (
+                not record.text.startswith("The user")
+                or old not in f" {normalize_text(record.text)} "
+            ):
+                continue
+            fixed = _corrected(record.text, value)
+            if fixed is not None and old not in f" {normalize_text(fixed)} ":
+                return fixed, record.record_id
+    if strong:
+        last = existing[-1]
+        fixed = _corrected(last.text, value)
+        key = subject_key(last.text)
+        if (
+            fixed is not None
+            and key is not None
+            and subject_key(fixed) == key
+            # a count takes a count ("make that 3 kids") or a model ("Pixel 7")
+            and (
+                key[0] != "count"
+                or bool(_COUNT_VALUE.search(value))
+                or key[1] in normalize_text(value).split()
+            )
+        ):
+            return fixed, last.record_id
+    count = re.fullmatch(rf"(?:\d+|{_NUMBER_WORD}) (?P<noun>[a-z]+)", value, re.I)
+    if count is not None:
+        for record in reversed(existing):
+            key = subject_key(record.text)
+            if key == ("count", _singular(count.group("noun"))):
+                fixed = _corrected(record.text, value)
+                if fixed is not None and subject_key(fixed) == key:
+                    return fixed, record.record_id
+    named = _named_correction(value, [r.text for r in existing]) if strong else None
+    return (named[1], existing[named[0]].record_id) if named else None
 
 
 _CLAUSE_VERB = re.compile(
@@ -2296,7 +2402,8 @@ _DEVICE_WORD = re.compile(
 )
 _DEVICE_RECORD = re.compile(
     r"^the user (?:(?:just|finally|recently|now|also|still|currently|has|have) )*"
-    r"(?:has|got|bought|upgraded|switched|uses|drives|owns|gets|picked up)\b"
+    r"(?:has|got|bought|upgraded|switched|uses|drives|owns|gets|picked up|is using|is driving|"
+    r"is on)\b"
 )
 # "The user is in Glasgow now", "is based in Leeds": where the user lives (a capital names
 # the place, "is in year 5" or "is in pain" are not places; a bare "is in Paris" may be a
@@ -2357,7 +2464,17 @@ _CHANGE_LEAD = re.compile(
     re.I,
 )
 # "I actually live in Leeds", "my cat's name is actually Luna": the marker inside a clause
-_INNER_ACTUALLY = re.compile(r"(?<=\w)(?:\s*,)?\s+actually(?:\s*,)?(?=\s+\w)", re.I)
+_INNER_ACTUALLY = re.compile(r"(?<=\w)(?P<before>\s*,)?\s+actually(?P<after>\s*,)?(?=\s+\w)", re.I)
+
+
+def _without_actually(text: str) -> str:
+    """``text`` without an inner "actually"; a comma after it still ends the clause
+    ("it's just prawns actually, crab is fine" -> "it's just prawns, crab is fine")."""
+    return _INNER_ACTUALLY.sub(
+        lambda m: "," if m.group("after") and not m.group("before") else "", text
+    )
+
+
 # "my cat is Luna, not Lulu": the value said before ", not" replaces the old one named after it
 _NOT_OLD = re.compile(
     r"^(?P<new>.*?[\w'-]+),?\s+(?:and\s+)?not\s+(?P<old>[\w' -]{1,30}?)[\s.!]*$", re.I
@@ -2380,10 +2497,12 @@ _NUMBERS = {
     for n, w in enumerate(re.findall(r"\w+", "one two three four five six seven eight nine ten"), 1)
 }
 _NUMBERS["an"] = _NUMBERS["a"] = 1
-# "so it's three dogs now": a new count of something already counted
+# "so it's three dogs now", "well, 4 kids now, ...": a new count of something already counted
 _RECOUNT = re.compile(
     r"\b(?:it is|that is|that makes(?: it)?|makes it|so|now(?: I have| we have)?) "
-    rf"(?P<v>(?:\d+|{_NUMBER_WORD}) [a-z]+)\b",
+    rf"(?P<v>(?:\d+|{_NUMBER_WORD}) [a-z]+)\b|"
+    r"^\W*(?:(?:well|oh|ok|okay|actually|update|so)\b\W*)*"
+    rf"(?P<w>(?:\d+|{_NUMBER_WORD}) [a-z]+) now\b",
     re.I,
 )
 # "had my birthday, officially 30 now", "I just turned 30": the user's new age (the
@@ -2440,6 +2559,22 @@ _NOW_IN = re.compile(
     + r")(?=\s*(?:[,.;!]|$)|\s+(?:now|these days|nowadays|instead|for good)\b)",
     re.I,
 )
+# "we moved! now in a little village just outside york": after a move, "now in <place>" is
+# where the user lives, lower case or not (not a state: "now in debt", "in pain")
+_NOW_IN_PHRASE = re.compile(
+    r"(?:^|[,.;:!]\s*|\b(?:and|so)\s+)(?:(?:I am|we are|I have been|we have been)\s+)?"
+    r"(?:now|currently) (?:(?:living|based|settled) )?"
+    r"(?P<place>in (?!(?:pain|debt|charge|love|trouble|shock|bed|hospital|a rush|a hurry|"
+    r"a mess|the process|year|grade|school|college|uni|therapy|recovery|labou?r)\b)"
+    r"[\w' -]{2,60}?)(?=\s*(?:[,.;!?]|$))",
+    re.I,
+)
+# "my sister moved last year": a relative's bare move, left to the place said with it
+_BARE_OWNER_MOVE = re.compile(
+    rf"^The user's (?P<who>{_RELATIONS}) (?:has |have )?(?:just |finally |recently )?"
+    r"(?:moved|relocated)(?: house| home| out| away)?(?: (?:recently|last \w+|this \w+|"
+    r"a (?:few|couple of) \w+ ago|\w+ (?:years?|months?|weeks?) ago))?\.$"
+)
 # "actually you can go back to English": an instruction's language (or units) changes
 _INSTRUCTION_KINDS = (
     r"english|french|spanish|german|italian|portuguese|dutch|japanese|chinese|mandarin|"
@@ -2460,6 +2595,10 @@ _UPGRADED = re.compile(
     r"stepped up|stepped down|gone up|gone down|went up|went down) (?:over )?to "
     r"(?:the |a |an |my |their )?(?P<obj>[\w' -]+?)(?=\s+(?:in|at|on|for|from|with|by|last|"
     r"this|next|because|since|after|now|instead)\b|\s*,|\.?$)"
+)
+# "I'm doing the full marathon instead of the half": the new plan and the old one it names
+_INSTEAD_OF = re.compile(
+    r"^(?P<new>The user .+?),? instead of (?:the |a |an |my |their )?(?P<old>[\w' -]+?)\.$"
 )
 # "got a new job!! I'm a teaching assistant now": the bare new job and the role it is
 _BARE_NEW_JOB = re.compile(
@@ -2526,8 +2665,29 @@ def _swapped(previous: str, said: str) -> str | None:
     return fixed if fixed != previous else None
 
 
+# Kinds of value a switch replaces word for word ("learning french" -> "learning german")
+_VALUE_KINDS = tuple(re.compile(rf"\b(?:{kind})\b", re.I) for kind in _INSTRUCTION_KINDS)
+
+
+_KIND_HEAD = re.compile(r"^(?P<k>[a-z]+) (?:on|in|at|with|for|via|using|through)\b", re.I)
+
+
+def _kind_swapped(record: str, value: str) -> str | None:
+    """``record`` with its value of the kind ``value`` is replaced by ``value`` (a language
+    for a language); None if it holds none, or is an instruction (left to ``_relanguage``)."""
+    kind = next((k for k in _VALUE_KINDS if k.fullmatch(value)), None)
+    old = kind.search(record) if kind is not None else None
+    if old is None or old.group(0).lower() == value.lower():
+        return None
+    if (subject_key(record) or ("",))[0] == "instruction":
+        return None
+    return record[: old.start()] + value.lower() + record[old.end() :]
+
+
 def _switched_to(record: str, value: str) -> str | None:
     """The record ``record`` says with ``value`` as its new object ("drinks green tea")."""
+    if any(kind.fullmatch(value) for kind in _VALUE_KINDS):
+        return _kind_swapped(record, value)
     match = _ATTRIBUTE_RECORD.match(record)
     if match:
         return _sentence(f"The user's {match.group('subj')} is {_third_person_object(value)}")
@@ -2548,6 +2708,9 @@ def _switched_to(record: str, value: str) -> str | None:
 
 def _same_kind(record: str, value: str) -> bool:
     """Whether a record holds a value of the kind of ``value`` (a drink, a name, a device)."""
+    kind = next((k for k in _VALUE_KINDS if k.fullmatch(value)), None)
+    if kind is not None:
+        return kind.search(record) is not None
     if _DRINK.search(value):
         return bool(_DRINK.search(record))
     device = _DEVICE_WORD.search(normalize_text(value))
@@ -2563,6 +2726,11 @@ _NAMED_OBJECT = re.compile(
 )
 
 
+# "The user has given up coffee completely.": the record of a give-up
+_GIVEN_UP = re.compile(
+    r"^The user (?:has |have )?(?:just |recently |finally |totally )?(?:given up|gave up|"
+    r"quit|stopped|dropped|ditched)\b"
+)
 # "I quit smoking", "I gave up red meat", "I sold my car": a habit or thing given up
 _GAVE_UP = re.compile(
     r"\b(?i:I) (?:have )?(?:just |recently |finally |totally )?(?:quit|gave up|given up|"
@@ -3203,7 +3371,7 @@ class RuleBasedExtractor:
                 replied = True
                 continue
             marked = bool(_CHANGE_MARKER.search(turn.text))
-            said = _INNER_ACTUALLY.sub("", _CHANGE_LEAD.sub("", turn.text))
+            said = _without_actually(_CHANGE_LEAD.sub("", turn.text))
             fragment = _fragment(said)
             hits: list[tuple[str, frozenset[str]]] | None = None
             # after a reply "no, Chicago" may answer a question: only "sorry, ..." corrects
@@ -3221,24 +3389,15 @@ class RuleBasedExtractor:
                             texts[index] = fixed
                         previous[-1] = (fixed, index)
                         hits = _statements(rest) if rest else []
-                elif strong and not texts and request.existing:
-                    last = request.existing[-1]
-                    fixed = _corrected(last.text, value)
-                    key = subject_key(last.text)
-                    if (
-                        fixed is not None
-                        and key is not None
-                        and subject_key(fixed) == key
-                        # a count takes a count ("make that 3 kids") or a model ("Pixel 7")
-                        and (
-                            key[0] != "count"
-                            or bool(_COUNT_VALUE.search(value))
-                            or key[1] in normalize_text(value).split()
-                        )
-                    ):
-                        forced[fixed] = last.record_id
-                        texts.append(fixed)
-                        previous = [(fixed, 0)]
+                    elif strong and (named := _named_correction(value, texts)):
+                        texts[named[0]] = named[1]  # "oops, bella is 4": the record naming her
+                        hits = _statements(rest) if rest else []
+                elif not texts and request.existing:
+                    stored = _stored_correction(value, strong, request.existing, said)
+                    if stored is not None:
+                        forced[stored[0]] = stored[1]
+                        texts.append(stored[0])
+                        previous = [(stored[0], 0)]
                         hits = _statements(rest) if rest else []
             start = len(texts)
             if hits is None:
@@ -3247,6 +3406,8 @@ class RuleBasedExtractor:
                 self._not_old(said, hits, texts, request.existing, forced)
                 if marked and not hits:  # "oh actually they moved me onto days, 6 to 2 now"
                     self._swap(said, previous, texts, request.existing, forced)
+                if marked and not hits:  # "the flight is on the 21st, not the 12th"
+                    self._named_fix(said, texts, request.existing, forced)
                 previous = []
             hits = self._new_job(hits)
             for text, targets in hits:
@@ -3259,6 +3420,7 @@ class RuleBasedExtractor:
                 previous.append((text, index))
             self._relanguage(said, texts, start, request.existing, forced)
             self._upgraded(texts, start, request.existing, forced)
+            self._instead(texts, start, request.existing, forced)
             self._recount(said, texts, request.existing, forced)
             self._switch(said, texts, start, request.existing, forced)
             for text, targets in self._switch_when(said):
@@ -3271,6 +3433,11 @@ class RuleBasedExtractor:
                 self._moved_in(said, texts, start)
             if strategy == "SEMANTIC":
                 self._age(said, texts, request.existing)
+            # the turn's steps may have dropped or rewritten texts: keep the indices true
+            previous = [
+                (t, i if i is not None and i < len(texts) and texts[i] == t else None)
+                for t, i in previous
+            ]
             replied = False
         consolidator = _Consolidator(request.existing, self.embeddings, self.similarity_threshold)
         return consolidator.consolidate(texts, changed, forced)
@@ -3368,6 +3535,43 @@ class RuleBasedExtractor:
                 texts[index] = new
 
     @staticmethod
+    def _instead(
+        texts: list[str], start: int, existing: Sequence[ExistingRecord], forced: dict[str, str]
+    ) -> None:
+        """ "I'm doing the full marathon instead of the half": the new statement replaces the
+        one earlier record of the user naming the old value and sharing a word with it
+        ("is training for a half marathon"), and says no more than the new value."""
+        for n in range(start, len(texts)):
+            match = _INSTEAD_OF.match(texts[n])
+            if match is None or texts[n] in forced:
+                continue
+            new = _sentence(match.group("new"))
+            old = f" {normalize_text(match.group('old'))} "
+            shared = _content(new) - _content(f"the user has {match.group('old')}")
+            records: list[tuple[int | None, str, str | None]] = [
+                (i, t, None) for i, t in enumerate(texts[:start])
+            ]
+            records += [(None, r.text, r.record_id) for r in existing]
+            fits = [
+                (i, record_id)
+                for i, text, record_id in records
+                if old in f" {normalize_text(text)} "
+                and (_head(text) or ("?",))[0] == ""
+                and shared & _content(text)
+                and (subject_key(text) or ("",))[0] != "instruction"
+            ]
+            if len(fits) != 1:
+                continue
+            index, record_id = fits[0]
+            texts[n] = new
+            if record_id is not None:
+                forced[new] = record_id
+            elif index is not None:
+                texts[index] = new
+                del texts[n]
+                return  # the indices after ``n`` moved; one such change per message
+
+    @staticmethod
     def _new_job(hits: list[tuple[str, frozenset[str]]]) -> list[tuple[str, frozenset[str]]]:
         """ "got a new job!! I'm a teaching assistant now": one job record, the role."""
         bare = [h for h in hits if _BARE_NEW_JOB.match(h[0])]
@@ -3409,12 +3613,31 @@ class RuleBasedExtractor:
                 return
 
     @staticmethod
+    def _named_fix(
+        said: str, texts: list[str], existing: Sequence[ExistingRecord], forced: dict[str, str]
+    ) -> None:
+        """A change with no statement of its own that names what it changes ("the flight is
+        on the 21st, not the 12th") corrects the newest record naming it."""
+        said = _lead_stripped(_expand_contractions(_strip_symbols(said)).strip())
+        if "?" in said:
+            return
+        first = re.split(r"[.;!?]|,(?!\s*(?:and\s+)?not\b)", said)[0]
+        named = _named_correction(first, texts)
+        if named is not None:
+            texts[named[0]] = named[1]
+            return
+        named = _named_correction(first, [r.text for r in existing])
+        if named is not None and named[1] not in texts:
+            forced[named[1]] = existing[named[0]].record_id
+            texts.append(named[1])
+
+    @staticmethod
     def _recount(
         said: str, texts: list[str], existing: Sequence[ExistingRecord], forced: dict[str, str]
     ) -> None:
         """ "so it's three dogs now": the count record of the same thing takes the number."""
         for match in _RECOUNT.finditer(_expand_contractions(_strip_symbols(said))):
-            value = match.group("v")
+            value = match.group("v") or match.group("w")
             records: list[tuple[str, str | None]] = [(t, None) for t in reversed(texts)]
             records += [(r.text, r.record_id) for r in reversed(existing)]
             for text, record_id in records:
@@ -3464,6 +3687,13 @@ class RuleBasedExtractor:
             value = match.group("x").strip()
             if not value or _NOT_A_VALUE.match(value):
                 continue
+            head = _KIND_HEAD.match(value)  # "german on duolingo": the language
+            if head is not None and any(k.fullmatch(head.group("k")) for k in _VALUE_KINDS):
+                value = head.group("k")
+            # "given up coffee, switched to green tea": one change, its record the new value
+            texts[start:] = [
+                t for t in texts[start:] if not (_GIVEN_UP.match(t) and _same_kind(t, value))
+            ]
             for i in range(len(texts) - 1, start - 1, -1):
                 new = _switched_to(texts[i], value) if _same_kind(texts[i], value) else None
                 if new is not None:
@@ -3473,7 +3703,11 @@ class RuleBasedExtractor:
                     break
             else:
                 for record in reversed(existing):
-                    if _DRINK.search(value) or _DEVICE_WORD.search(normalize_text(value)):
+                    if (
+                        _DRINK.search(value)
+                        or _DEVICE_WORD.search(normalize_text(value))
+                        or any(k.fullmatch(value) for k in _VALUE_KINDS)
+                    ):
                         new = _switched_to(record.text, value)
                         if new is not None and _same_kind(record.text, value):
                             forced[new] = record.record_id
@@ -3532,10 +3766,13 @@ class RuleBasedExtractor:
         """ "we've moved, we're in Cheltenham now": where the user lives now (the bare
         "has moved" of the message becomes it; without a move, "I'm in Paris" is a trip)."""
         said = _expand_contractions(_strip_symbols(said))
-        match = _NOW_IN.search(said) if _MOVED.search(said) else None
+        RuleBasedExtractor._relative_moved(texts, start)
+        moved = _MOVED.search(said)
+        match = (_NOW_IN.search(said) or _NOW_IN_PHRASE.search(said)) if moved else None
         if match is None:
             return
-        new = _sentence(f"the user lives {match.group('place')}")
+        place = _third_person_object(match.group("place").strip())
+        new = _sentence(f"the user lives {place}")
         bare = [i for i in range(start, len(texts)) if _BARE_MOVE.match(texts[i])]
         if any(subject_key(t) == ("residence",) for t in texts[start:]):
             for i in reversed(bare):  # "moved house, we're based in Bristol": one record
@@ -3544,6 +3781,18 @@ class RuleBasedExtractor:
             texts[bare[-1]] = new
         else:
             texts.append(new)
+
+    @staticmethod
+    def _relative_moved(texts: list[str], start: int) -> None:
+        """ "my sister lives in cork, she moved last year": the bare move of a relative whose
+        home the message says is no record of its own."""
+        for i in range(len(texts) - 1, start - 1, -1):
+            match = _BARE_OWNER_MOVE.match(texts[i])
+            if match is None:
+                continue
+            key = ("residence", _singular(match.group("who")))
+            if any(subject_key(t) == key for t in texts[start:]):
+                del texts[i]
 
     @staticmethod
     def _age(said: str, texts: list[str], existing: Sequence[ExistingRecord]) -> None:

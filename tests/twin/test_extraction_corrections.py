@@ -699,3 +699,163 @@ def test_the_news_said_with_a_switch_is_read_too() -> None:
     said = "I switched to nights when I started at the hospital, I am a nurse"
     texts = [r.text for r in _extract("SEMANTIC", said)]
     assert "The user is a nurse." in texts
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        # "its" typed without an apostrophe opens the correction like "it's"
+        (
+            ("I'm flying to Rome on the 4th", "sorry, its the 14th"),
+            "The user is flying to Rome on the 14th.",
+        ),
+        # chatter ends the correction when a new sentence follows without punctuation
+        (("I have 2 cats", "3 actually haha what was I thinking"), "The user has 3 cats."),
+        # a narrowed value ("just", "only") is the new value; "actually," still ends it
+        (
+            ("I'm allergic to nuts", "sorry, it's just peanuts actually, almonds are fine"),
+            "The user is allergic to peanuts.",
+        ),
+        (
+            ("I'm allergic to seafood", "it's not all seafood, only mussels"),
+            "The user is allergic to mussels.",
+        ),
+    ],
+)
+def test_a_next_turn_correction_in_chat_style_rewrites_the_value(
+    said: tuple[str, ...], expected: str
+) -> None:
+    assert _extract("SEMANTIC", *said) == [ExtractedRecord(expected)]
+
+
+def test_chained_correction_markers_inside_a_sentence_fix_the_value() -> None:
+    records = _extract("SEMANTIC", "my brother lives in leeds, sorry I mean york")
+    assert records == [ExtractedRecord("The user's brother lives in york.")]
+
+
+def test_a_correction_naming_its_subject_fixes_the_record_naming_it() -> None:
+    existing = [("mem-1", "The user's cat milo is 7."), ("mem-2", "The user works at a bakery.")]
+    # in a later session: not the last record, but the one naming milo
+    records = _extract("SEMANTIC", "whoops, milo is actually 8, I lost count", existing=existing)
+    assert records == [ExtractedRecord("The user's cat milo is 8.", replaces="mem-1")]
+    # in the same session, the record naming it is rewritten
+    said = ("my cat milo is 7, he sleeps all day", "sorry, milo is 8")
+    texts = [r.text for r in _extract("SEMANTIC", *said)]
+    assert "The user's cat milo is 8." in texts and "The user's cat milo is 7." not in texts
+    # said without a marker of its own: "actually" and the old value after "not"
+    existing = [("mem-1", "The user's train to York is on the 9th.")]
+    records = _extract(
+        "SEMANTIC", "the train is actually on the 19th, not the 9th", existing=existing
+    )
+    assert records == [
+        ExtractedRecord("The user's train to York is on the 19th.", replaces="mem-1")
+    ]
+
+
+def test_a_named_correction_needs_the_name_and_the_old_value() -> None:
+    existing = [("mem-1", "The user's cat milo is 7.")]
+    assert _extract("SEMANTIC", "oops, luna is 8", existing=existing) == []
+    records = _extract("SEMANTIC", "milo is actually 8, not 6", existing=existing)
+    assert records == []
+
+
+def test_a_new_count_at_session_start_updates_the_stored_count_of_that_thing() -> None:
+    existing = [("mem-1", "The user has 2 dogs."), ("mem-2", "The user has a garden.")]
+    records = _extract("SEMANTIC", "well, 3 dogs now, we adopted a puppy", existing=existing)
+    assert ExtractedRecord("The user has 3 dogs.", replaces="mem-1") in records
+    # a count of another thing is no correction
+    assert _extract("SEMANTIC", "well, 3 cats now", existing=existing) == []
+
+
+def test_after_a_move_now_in_a_place_is_the_new_home_in_lower_case_too() -> None:
+    existing = [("mem-1", "The user lives in leeds.")]
+    said = "we've moved!! now in a small town near bath"
+    records = _extract("SEMANTIC", said, existing=existing)
+    assert records == [
+        ExtractedRecord("The user lives in a small town near bath.", replaces="mem-1")
+    ]
+    # a state is no place, and without a move "now in" is no new home
+    records = _extract("SEMANTIC", "we moved last month, now in debt lol", existing=existing)
+    assert not any("lives" in r.text or r.replaces for r in records)
+    assert _extract("SEMANTIC", "now in a cafe near bath", existing=existing) == []
+
+
+def test_a_relatives_bare_move_goes_with_the_home_said_with_it() -> None:
+    said = "my brother lives in hull, he moved a few months ago"
+    assert _extract("SEMANTIC", said) == [ExtractedRecord("The user's brother lives in hull.")]
+    # without the place the move is kept
+    assert _extract("SEMANTIC", "my brother moved a few months ago") == [
+        ExtractedRecord("The user's brother moved a few months ago.")
+    ]
+
+
+def test_switching_language_gives_the_record_naming_a_language_the_new_one() -> None:
+    existing = [("mem-1", "The user is studying spanish at night school.")]
+    said = "dropped spanish in the end, switched to italian"
+    records = _extract("SEMANTIC", said, existing=existing)
+    assert records == [
+        ExtractedRecord("The user is studying italian at night school.", replaces="mem-1")
+    ]
+    # an instruction's language is not what the user studies
+    existing = [("mem-1", "The user wants the assistant to answer in Spanish.")]
+    assert _extract("SEMANTIC", "I switched to italian", existing=existing) == []
+
+
+def test_a_give_up_said_with_a_switch_of_the_same_kind_is_no_record_of_its_own() -> None:
+    existing = [("mem-1", "The user drinks three colas a day.")]
+    said = "I've given up cola totally, switched to kombucha"
+    texts = [r.text for r in _extract("SEMANTIC", said, existing=existing)]
+    assert not any("given up" in t for t in texts)
+    # a give-up of another kind stays
+    said = "I've given up sugar completely, switched to decaf"
+    texts = [r.text for r in _extract("SEMANTIC", said)]
+    assert "The user has given up sugar completely." in texts
+
+
+def test_the_device_the_user_is_using_is_their_one_device_of_that_kind() -> None:
+    assert subject_key("The user is using an iPhone 11.") == ("attribute", "phone")
+    existing = [("mem-1", "The user is using an old Galaxy S9, the screen is cracked.")]
+    records = _extract("SEMANTIC", "finally upgraded, I've got a Pixel 7 now", existing=existing)
+    assert records == [ExtractedRecord("The user has a Pixel 7 now.", replaces="mem-1")]
+
+
+def test_a_plan_said_instead_of_the_old_one_replaces_the_record_naming_it() -> None:
+    existing = [
+        ("mem-1", "The user is training for a 10k in june."),
+        ("mem-2", "The user has a dog."),
+    ]
+    said = "change of plans, I'm doing the half marathon in june instead of the 10k"
+    records = _extract("SEMANTIC", said, existing=existing)
+    assert records == [
+        ExtractedRecord("The user is doing the half marathon in june.", replaces="mem-1")
+    ]
+    # in the same session the earlier statement is rewritten
+    said = (
+        "I'm training for a 10k in june",
+        "I'm doing the half marathon in june instead of the 10k",
+    )
+    assert _extract("SEMANTIC", *said) == [
+        ExtractedRecord("The user is doing the half marathon in june.")
+    ]
+
+
+def test_instead_of_something_no_record_names_adds_the_statement_as_said() -> None:
+    existing = [("mem-1", "The user is training for a 10k in june.")]
+    said = "I'm cycling to work instead of the bus"
+    records = _extract("SEMANTIC", said, existing=existing)
+    assert [r.replaces for r in records] == [None]
+
+
+def test_a_later_correction_naming_the_old_value_fixes_the_record_holding_it() -> None:
+    existing = [("mem-1", "The user is allergic to nuts."), ("mem-2", "The user has a cat.")]
+    records = _extract("SEMANTIC", "it's not all nuts, just cashews", existing=existing)
+    assert records == [ExtractedRecord("The user is allergic to cashews.", replaces="mem-1")]
+    # "not sure" names no old value
+    assert _extract("SEMANTIC", "not sure, cashews maybe", existing=existing) == []
+
+
+def test_a_language_switch_said_with_where_it_is_learnt() -> None:
+    existing = [("mem-1", "The user is learning dutch on an app.")]
+    said = "switched from dutch to danish on the app"
+    records = _extract("SEMANTIC", said, existing=existing)
+    assert records == [ExtractedRecord("The user is learning danish on an app.", replaces="mem-1")]
