@@ -9,6 +9,7 @@ deterministic, so it is a behaviour check, not a timing one.
 from __future__ import annotations
 
 import importlib.util
+import json
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -525,3 +526,49 @@ def test_write_docs_replaces_only_the_marked_section(tmp_path: Path) -> None:
     ev.write_docs("| new table |", "RuleBasedExtractor()", doc)
     text = doc.read_text(encoding="utf-8")
     assert "old" not in text and "| new table |" in text and text.endswith("tail\n")
+
+
+def _load_ceiling() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "human_ceiling", ROOT / "benchmarks" / "human_ceiling.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_human_ceiling_scores_records_with_the_evaluation_matcher() -> None:
+    """Records built from the gold keys score 1.0; a missing and an extra record count."""
+    ceiling = _load_ceiling()
+    items = [i for i in ceiling.ev.load_items() if i.split == "heldout"][:20]
+
+    def written(item: Any) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for strategy, expected in item.expected.items():
+            lead = "The user" if strategy != "summary" else ""
+            out[strategy] = [f"{lead} {' '.join(alt[0] for alt in e)}".strip() for e in expected]
+        return out
+
+    perfect = {i.id: written(i) for i in items}
+    counts, _ = ceiling.score(perfect, items)
+    for strategy in ("semantic", "preference"):
+        assert counts[("all", strategy)].precision == counts[("all", strategy)].recall == 1.0
+    first = next(i for i in items if i.expected["semantic"])
+    flawed = dict(perfect)
+    flawed[first.id] = {**perfect[first.id], "semantic": ["The user owns a yacht."]}
+    counts, outcomes = ceiling.score(flawed, items)
+    assert counts[("all", "semantic")].precision < 1.0 and counts[("all", "semantic")].recall < 1.0
+    assert any(o.extra["semantic"] == ["The user owns a yacht."] for o in outcomes)
+    with pytest.raises(ValueError, match="unknown item ids"):
+        ceiling.score({"no-such-item": {}}, items)
+
+
+def test_committed_human_ceiling_records_cover_their_items() -> None:
+    ceiling = _load_ceiling()
+    files = sorted(ceiling.CEILING_DIR.glob("*.json"))
+    assert files
+    ids = {i.id for i in ceiling.ev.load_items()}
+    for path in files:
+        records = json.loads(path.read_text(encoding="utf-8"))["records"]
+        assert len(records) >= 80 and set(records) <= ids, path.name
