@@ -57,6 +57,32 @@ SPLITS = ("tuning", "heldout", "dev", "heldout-independent-8")
 STRATEGIES = ("semantic", "preference", "summary")
 ROLES = ("USER", "ASSISTANT", "TOOL", "OTHER")
 NEGATIONS = frozenset({"not", "no", "never", "dislikes", "hates", "avoids", "cannot", "nor"})
+# "doesn't" normalises to "doesn t", "dont" stays "dont": contracted negations count too
+_NT_STEMS = frozenset(
+    [
+        "don",
+        "doesn",
+        "didn",
+        "can",
+        "won",
+        "isn",
+        "aren",
+        "wasn",
+        "weren",
+        "wouldn",
+        "shouldn",
+        "couldn",
+        "haven",
+        "hasn",
+        "hadn",
+        "mustn",
+        "ain",
+    ]
+)
+_NT_WORDS = frozenset(f"{stem}t" for stem in _NT_STEMS if stem not in {"can", "won"}) | {
+    "cant",
+    "wont",
+}
 _NAMESPACES = {
     "semantic": "/users/{actor}/facts",
     "preference": "/users/{actor}/preferences",
@@ -175,16 +201,35 @@ def matches(predicted: str, expected: Expected, *, about_user: bool) -> bool:
         return False
     padded = f" {' '.join(words)} "
     for alternatives in expected:
+        if _negation_key(alternatives):  # "not|no|never": any negation satisfies it
+            continue
         if not any(f" {a} " in padded for a in alternatives):
             return False
     expected_words = [w for alternatives in expected for a in alternatives for w in a.split()]
     return _negated(words) == _negated(expected_words)
 
 
+_NEGATION_FILLER = frozenset({"t", "does", "do", "did", "can", "will"})
+
+
+def _negation_key(alternatives: Sequence[str]) -> bool:
+    """Whether a key phrase only asks for a negation ("not|no|never|does not")."""
+    return all(
+        _negated(a.split())
+        and all(
+            w in NEGATIONS or w in _NT_WORDS or w in _NT_STEMS or w in _NEGATION_FILLER
+            for w in a.split()
+        )
+        for a in alternatives
+    )
+
+
 def _negated(words: Sequence[str]) -> bool:
     """Whether a word list negates: a negation word, "no" unless it abbreviates "number"."""
     return any(
-        w in NEGATIONS and not (w == "no" and i + 1 < len(words) and words[i + 1].isdigit())
+        (w in NEGATIONS and not (w == "no" and i + 1 < len(words) and words[i + 1].isdigit()))
+        or w in _NT_WORDS
+        or (w == "t" and i > 0 and words[i - 1] in _NT_STEMS)
         for i, w in enumerate(words)
     )
 

@@ -480,6 +480,13 @@ def test_matching_rule() -> None:
     assert ev.matches(
         'The assistant replied: "Felco No. 2 shears".', ev._expected(["felco"]), about_user=False
     )
+    pork = ev._expected(["pork", "not|no|never"])
+    for negated in ("doesn't eat", "dont eat", "can't stand", "won't touch", "does not eat"):
+        assert ev.matches(f"The user {negated} pork.", pork, about_user=True), negated
+    assert not ev.matches("The user eats pork.", pork, about_user=True)
+    assert not ev.matches("The user can eat pork.", pork, about_user=True)  # "can", no "t"
+    assert ev.matches("The user avoids pork.", pork, about_user=True)  # any negation
+    assert not ev.matches("The user does not eat beef.", pork, about_user=True)  # the value
 
 
 def test_pairing_is_one_to_one_and_maximal() -> None:
