@@ -476,6 +476,12 @@ _EMOJI_BREAK = re.compile(r"\s*(?:[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2B
 
 
 _DASH_BREAK = re.compile(r"\s*[\u2014\u2013]+\s*|\s+-{1,2}\s+")
+# A decimal point ("2.1k", "3.5 years") is no sentence end.
+_DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
+# A question word left before an inline question ("how" + "do i ...") opens the question.
+_WH_BEFORE = re.compile(r"(?:^|[\s,]+)(?:how|what|where|which|why|who|when)$", re.I)
+# A conjunction left dangling when a question was cut off ("... tbh, so" + "whats ...").
+_DANGLING_JOIN = re.compile(r"[\s,;]+(?:so|and|but|or|because|cause|cuz)$", re.I)
 
 
 def _sentences(text: str) -> list[tuple[str, bool]]:
@@ -484,6 +490,7 @@ def _sentences(text: str) -> list[tuple[str, bool]]:
     text = _EMOJI_BREAK.sub(lambda m: ". " if m.end() < len(text) else "", text)
     text = _DASH_BREAK.sub(". ", text)
     text = _ABBREVIATION.sub("\\1\u2024", _strip_symbols(text))
+    text = _DECIMAL_POINT.sub("\u2024", text)
     for match in re.finditer(r"[^.!?\n]+[.!?]*", text):
         raw = match.group(0).strip().replace("\u2024", ".")
         sentence = raw.rstrip(".!? ").strip()
@@ -492,10 +499,15 @@ def _sentences(text: str) -> list[tuple[str, bool]]:
         inline = _INLINE_QUESTION.search(sentence)
         if inline and "?" not in raw and inline.start() > 0:
             statement, question = sentence[: inline.start()], sentence[inline.end() :]
-            out.append((statement.strip(" ,"), False))
+            wh = _WH_BEFORE.search(statement)
+            if wh:  # "how do i ...": the question started at its question word
+                statement, question = statement[: wh.start()], f"{wh.group(0).strip(' ,')} {question}"
+            statement = _DANGLING_JOIN.sub("", statement.strip(" ,")).strip(" ,")
+            if statement:
+                out.append((statement, False))
             out.append((question.strip(), True))
             continue
-        out.append((sentence, "?" in raw))
+        out.append((_DANGLING_JOIN.sub("", sentence).strip(" ,") or sentence, "?" in raw))
     return out
 
 
