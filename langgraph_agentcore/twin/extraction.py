@@ -171,6 +171,11 @@ _CONTRACTIONS = (
     # the same without apostrophes, as typed on phones ("im", "ive", "dont")
     (re.compile(r"\b(i)m\b", re.I), r"\1 am"),
     (re.compile(r"\b(i)ve\b", re.I), r"\1 have"),
+    # "id rather", "id much prefer" ("id" alone may be an ID, so only before these verbs)
+    (
+        re.compile(r"\b(i)d (?=(?:much |really |definitely |always )?(?:rather|prefer)\b)", re.I),
+        r"\1 would ",
+    ),
 )
 
 _PRONOUNS = (
@@ -223,7 +228,8 @@ _RESTORABLE = (
     r"graduated|retired|got (?:married|engaged|divorced|a |an |my )|do my|earn|"
     r"work (?:as|at|for|in|from)|live (?:in|near|with)|have (?:a |an |two |three |\d)|"
     r"own (?:a |an )|speak|play|cannot|can not|do not|would rather|would prefer|prefer|"
-    r"sitting|taking)\b)"
+    r"sitting|taking|(?:usually |always |normally |mostly |often )?up (?:at|by|before|around) "
+    r"\d)\b)"
 )
 _CLAUSE_BREAK = re.compile(
     rf",?\s+(?:and|but|so|also|plus|because|since|though|although|while|whereas)\s+"
@@ -275,6 +281,9 @@ _LEAD = re.compile(
     r"just so you know|by the way|for the record|fun fact|to be honest|as you know|"
     r"you know|I mean|I meant(?: to say| that)?|what I meant is|for what it is worth|"
     r"in fact|these days|nowadays|currently|"
+    # a label before what follows ("random q: i tend to ...", "side note: ...")
+    r"(?:random|quick|silly|dumb|side|small|another|one more|unrelated) (?:q|qn|question|note)"
+    r"(?=\s*:)|"
     # correction and update markers ("update: I'm pescatarian now", "change of plans, ...")
     r"(?:quick |small |little )?(?:update|correction|edit)|scratch that|plot twist|"
     r"(?:a )?change of plans?|"
@@ -289,7 +298,7 @@ _TRAIL = re.compile(
     r"(?:do not|dont) judge(?: me)?|no judg(?:e)?ment(?: please| pls)?|bear with me|"
     r"thanks|thank you|anyway|anyways|"
     r"actually|so yeah|yeah|you know|just saying|for context|too|as well|so no\b.*|"
-    r"so please\b.*|ever|,\s*always)$",
+    r"so please\b.*|ever|,\s*always|so(?<=, so))$",
     re.I,
 )
 _NOT_TAIL = re.compile(r",\s*(?:and\s+)?not\s+[\w' -]{1,30}$", re.I)
@@ -302,8 +311,8 @@ _REWRITES = (
     (re.compile(r"^our\b", re.I), "my"),
     (
         re.compile(
-            r"^(?:please|pls|plz|kindly) (?=always\b|never\b|do not\b|from now on\b|keep\b|"
-            r"make\b|be\b|answer\b|"
+            r"^(?:please|pls|plz|kindly|por favor),? (?=always\b|never\b|do not\b|"
+            r"from now on\b|keep\b|make\b|be\b|answer\b|"
             r"reply\b|respond\b|write\b|talk\b|speak\b|call me\b|use\b)",
             re.I,
         ),
@@ -355,6 +364,21 @@ _COUPLE = re.compile(
     r"me and my (?:best |little |big |older |younger )?[\w-]+)\b",
     re.I,
 )
+# "me and my daughter (she is 10) are ...": the aside is a clause of its own about them
+_COUPLE_ASIDE = re.compile(
+    r"(?:^|(?<=, ))(?:my (?P<rel1>(?:best |little |big |older |younger )?[\w-]+) and (?:I|me)|"
+    r"me and my (?P<rel2>(?:best |little |big |older |younger )?[\w-]+))"
+    r"\s*\((?:she|he|they) (?P<be>is|are|has|have) (?P<aside>[^()]+)\)\s*",
+    re.I,
+)
+
+
+def _couple_aside(match: re.Match[str]) -> str:
+    """ "me and my son (he is 7) love lego" -> "my son is 7; I love lego"."""
+    relative = match.group("rel1") or match.group("rel2")
+    return f"my {relative} {match.group('be')} {match.group('aside').strip()}; I "
+
+
 _SMALL_TALK = re.compile(
     r"^(?:(?:hi|hello|hey|hiya|yo|thanks|thank you|thx|ty|ta\b|so much|a lot|again|"
     r"very much|ok|okay|k|sure|great|cool|nice|awesome|perfect|fine|good|great choice|good choice|"
@@ -417,7 +441,9 @@ _SMALL_TALK = re.compile(
     re.I,
 )
 _PRONOUN_OBJECT = re.compile(
-    r"^(?:(?:it|that|this|those|these|them|you|him|her)\b|one(?=\s*$|\s+of\b))(?! when\b| if\b)",
+    r"^(?:(?:it|that|this|those|these|them|you|him|her)\b|"
+    # "one" standing for something said before ("we watch one most nights")
+    r"one(?=\s*$|\s+of\b|\s+(?:most|every|each|a|per|nearly|almost)\b))(?! when\b| if\b)",
     re.I,
 )
 
@@ -490,7 +516,7 @@ def _sentences(text: str) -> list[tuple[str, bool]]:
     text = _EMOJI_BREAK.sub(lambda m: ". " if m.end() < len(text) else "", text)
     text = _DASH_BREAK.sub(". ", text)
     text = _ABBREVIATION.sub("\\1\u2024", _strip_symbols(text))
-    text = _DECIMAL_POINT.sub("\u2024", text)
+    text = _DECIMAL_POINT.sub("\u2024", text)  # "2.1k a month" is one sentence
     for match in re.finditer(r"[^.!?\n]+[.!?]*", text):
         raw = match.group(0).strip().replace("\u2024", ".")
         sentence = raw.rstrip(".!? ").strip()
@@ -501,7 +527,10 @@ def _sentences(text: str) -> list[tuple[str, bool]]:
             statement, question = sentence[: inline.start()], sentence[inline.end() :]
             wh = _WH_BEFORE.search(statement)
             if wh:  # "how do i ...": the question started at its question word
-                statement, question = statement[: wh.start()], f"{wh.group(0).strip(' ,')} {question}"
+                statement, question = (
+                    statement[: wh.start()],
+                    f"{wh.group(0).strip(' ,')} {question}",
+                )
             statement = _DANGLING_JOIN.sub("", statement.strip(" ,")).strip(" ,")
             if statement:
                 out.append((statement, False))
@@ -636,11 +665,22 @@ _STANDING_REQUEST = re.compile(
 _INSTRUCTION_VERBS = (
     r"use|give|cite|write|keep|answer|reply|respond|include|add|show|put|list|explain|make|"
     r"mention|remind|tell|ask|check|double-check|link|stick to|default to|convert|measure|"
-    r"format|quote|avoid|skip|start|end|label|translate|spell|round"
+    r"format|quote|avoid|skip|start|end|label|translate|spell|round|assume|suggest|recommend"
 )
 _WHEN_YOU = re.compile(
     r"^(?P<when>(?:when(?:ever)?|every time|each time|if) (?:you|I) [^,]+?)(?:,\s*|\s+)"
     rf"(?:please |pls |plz )?(?P<then>(?:always |just |also )?(?:{_INSTRUCTION_VERBS})\b.+)$",
+    re.I,
+)
+# What follows an instruction after a comma and says something of its own ("when you
+# suggest recipes assume I have an air fryer, there is no oven in my studio")
+_NEW_STATEMENT = re.compile(r"^(?:there (?:is|are)|it is|I|my|we|our)\b", re.I)
+# "when im travelling i always go for hostels": a habit with its occasion put first
+_WHEN_I = re.compile(
+    r"^(?P<when>(?:when(?:ever)?|every time|each time|if) I [^,]+?)(?:,\s*|\s+)"
+    r"(?P<then>I (?:(?:always|usually|normally|often|mostly|generally|never|really|tend to) )*"
+    r"(?!(?:am|was|have|had|will|would|could|can|should|need|want|think|guess|feel|do|did)\b)"
+    r"[a-z]+\b.+)$",
     re.I,
 )
 # Subjectless openings that stand for "I ..." ("been vegan 6 yrs", "allergic to nuts").
@@ -656,6 +696,19 @@ _SUBJECTLESS = (
         "I am ",
     ),
     (re.compile(r"^(?=(?:fave|favourite|favorite)\b)", re.I), "my "),
+    # "hate layovers, would rather pay more": what the user would rather do
+    (re.compile(r"^(?=would (?:much |really |definitely )?(?:rather|prefer)\b)", re.I), "I "),
+    # "always got a podcast on when I cook": "got" for "have got", a habit
+    (re.compile(r"^(always|usually|normally|often|generally) got\b", re.I), r"I \1 have"),
+    # "usually up at 5", "up by 6 most days": when the user gets up
+    (
+        re.compile(
+            r"^(?=(?:(?:usually|always|normally|often|mostly|typically) )?(?:up|awake) "
+            r"(?:at|by|before|around) \d)",
+            re.I,
+        ),
+        "I am ",
+    ),
     (re.compile(r"^(?=type (?:1|2|one|two) diabetic\b)", re.I), "I am "),
     (
         re.compile(
@@ -740,11 +793,18 @@ def _clauses(text: str) -> list[str]:
         standing = _STANDING_REQUEST.match(_lead_stripped(sentence))
         if standing:  # "could you always give me metric units?" is an instruction
             sentence, is_question = standing.group("body"), False
+        habit = _WHEN_I.match(_lead_stripped(sentence))
+        if habit:  # "when I travel I stay in hostels" -> "I stay in hostels when I travel"
+            then, comma, rest = habit.group("then").partition(",")
+            sentence = f"{then.strip()} {habit.group('when')}{comma}{rest}"
         when = _WHEN_YOU.match(_lead_stripped(sentence))
         if when:  # "when you write code for me, use TypeScript"
             then, comma, rest = when.group("then").partition(",")
             then = re.sub(r"\s+(?:please|pls|plz)$", "", then.strip(), flags=re.I)
+            if _NEW_STATEMENT.match(rest.strip()):  # "..., theres no oven": a clause of its own
+                comma = ";"
             sentence = f"{then} {when.group('when')}{comma}{rest}"
+        sentence = _COUPLE_ASIDE.sub(_couple_aside, sentence)
         sentence = _COUPLE.sub("I", _inline_value_fixed(sentence))
         sentence = _NO_IN_ANSWERS.sub(r"do not use \g<obj>", sentence)
         sentence = _NO_FORMAT.sub(r"do not use \g<obj>", sentence)
@@ -1044,6 +1104,31 @@ _FACT_VERBS = (
     r"support|vote|bike|cycle|swim|climb|sing|paint|knit|garden|fish|hunt|surf|ski|dance"
 )
 _HABIT_VERBS = r"eat|drink|cook|wear|listen to|watch|take|read|bake|order"
+# A verb in the past tense: what happened once, neither a habit nor an instruction
+# ("she never wrote the recipe down", "never learned to drive").
+_PAST_FORM = (
+    r"(?:(?![a-z]*eed\b)[a-z]{2,}ed|wrote|had|went|made|took|left|lost|sold|became|began|"
+    r"broke|came|found|gave|kept|knew|met|ran|spent|taught|wore|saw|ate|drank|did|said|told|"
+    r"thought|bought|brought|felt|heard|slept|spoke|drove|flew|swam|sang|won|chose|forgot)\b"
+)
+# A style of answer the user asks for ("i want blunt honest feedback")
+_STYLE_WORDS = (
+    r"blunt|honest|brutal|brutally|direct|frank|straight|candid|critical|constructive|harsh|"
+    r"gentle|short|brief|concise|quick|detailed|thorough|in-depth|simple|plain|clear|formal|"
+    r"informal|casual|practical|realistic|step-by-step|no-nonsense|unfiltered"
+)
+_ANSWER_NOUNS = (
+    r"feedback|answers|replies|responses|explanations|advice|critique|criticism|opinions?|"
+    r"summaries|examples"
+)
+# Languages an answer or an explanation can be given in
+_LANGUAGES = (
+    r"(?:plain |simple |basic |easy |british |american )?(?:english|spanish|french|german|"
+    r"italian|portuguese|dutch|polish|russian|ukrainian|arabic|turkish|greek|swedish|"
+    r"norwegian|danish|finnish|czech|hungarian|romanian|hindi|urdu|bengali|chinese|mandarin|"
+    r"cantonese|japanese|korean|vietnamese|thai|indonesian|tagalog|hebrew|persian|farsi|"
+    r"catalan|irish|welsh)"
+)
 _ING_EXCLUDED = (
     r"going|trying|looking|wondering|asking|thinking|hoping|feeling|getting|having|doing|"
     r"waiting|calling|checking|kidding|joking|talking|sitting|standing|eating|drinking|"
@@ -1162,6 +1247,15 @@ _RULES = _rules(
             r"(?:(?!(?:use|set|are|is|was|do|does|make|made|get|got|cook|write|buy|find|book|up|"
             r"this|that|it|work|works|good|great|fine|enough|too|so|very)\b)[\w'-]+ ?){1,3}?) "
             r"for me(?: please| pls| thanks)?$",
+            "the user prefers {obj}",
+            _P,
+        ),
+        # "window seat always", "oat milk in my coffee always": a choice the user always makes
+        (
+            r"^(?P<obj>(?!(?:I|my|it|that|this|there|you|we|they|he|she|not|never|no|do|does|"
+            r"did|is|are|was|and|but|so|also|just|keep|use|make|reply|answer|write|be|call)\b)"
+            r"(?:(?!(?:is|are|was|were|am|do|does|did|have|has|will|would|can|get|gets|got)\b)"
+            r"[\w'-]+ ?){1,6}?),? (?:always|every (?:single )?time)$",
             "the user prefers {obj}",
             _P,
         ),
@@ -1287,6 +1381,12 @@ _RULES = _rules(
             "the user {verb3} {obj}",
             _P,
         ),
+        # "I am loyal to KLM": a brand or a place the user sticks to
+        (
+            r"^I am (?:very |really |quite |pretty |fiercely |super |always )?loyal to (?P<obj>.+)",
+            "the user is loyal to {obj}",
+            _P,
+        ),
         (
             r"^I would (?:much |really |definitely |always )?prefer (?P<obj>.+)",
             "the user prefers {obj}",
@@ -1354,7 +1454,8 @@ _RULES = _rules(
         ),
         (
             r"^I have (?:an? |some |a severe |a mild |a serious )?"
-            r"(?P<obj>[\w -]+? (?:allergy|allergies|intolerance))\b(?P<rest>.*)",
+            r"(?P<obj>[\w -]+? (?:allergy|allergies|intolerance)|c(?:o)?eliac disease)\b"
+            r"(?P<rest>.*)",
             "the user has {obj}{rest}",
             _B,
         ),
@@ -1383,15 +1484,66 @@ _RULES = _rules(
             r"massive|total|heavy|light) )?(?:morning person|night owl|early bird|early riser|"
             r"night person|[\w-]+ person|(?:[\w-]+ )?drinker|(?:[\w-]+ )?smoker|"
             r"[\w-]+ lover|[\w-]+ eater|foodie|"
-            r"homebody|couch potato))(?P<rest> than .+)?$",
+            r"homebody|couch potato))(?P<rest> than .+)?(?: at all| really)?$",
             "the user is {neg}{art}{obj}{rest}",
             _P,
         ),
         (r"^I tend to (?P<obj>.+)", "the user tends to {obj}", _P),
+        # a time the user is up is a habit: "usually up at 5", "I am up by 6 most days"
+        (
+            r"^I am (?P<adv>(?:usually |always |normally |typically |often |generally |mostly )?)"
+            r"(?:up|awake) (?P<prep>at|by|before|around) (?P<obj>(?!.*\b(?:tomorrow|tonight|"
+            r"today)\b).+)",
+            "the user is {adv}up {prep} {obj}",
+            _P,
+        ),
+        # "i have a latte every morning": have with a routine time is a consumption habit
+        (
+            r"^I (?P<adv>(?:usually |always |normally |often |generally )?)have "
+            r"(?P<obj>(?:a|an|one|two|my|some) (?:[\w'-]+ ){1,3}?(?:every|each|most|before|"
+            r"after|with) (?:single )?(?:morning|day|night|evening|weekday|weekend|lunchtime|bed|"
+            r"breakfast|lunch|dinner|work)s?\b.*)",
+            "the user {adv}has {obj}",
+            _P,
+        ),
+        # a book, show or trip the user finished and loved: a taste ("just finished X and
+        # loved it")
+        (
+            r"^I (?:just |recently |finally )?(?:finished|read|watched|saw|tried|played|"
+            r"listened to|binged|visited) (?P<obj>(?!(?:it|this|that|them)\b).+?),? and "
+            r"(?:I )?(?:really |absolutely |totally |honestly )?(?P<verb>loved|liked|enjoyed|"
+            r"adored|hated|disliked) (?:it|them|every (?:minute|bit|second)(?: of it)?)$",
+            "the user {verb} {obj}",
+            _P,
+        ),
         (
             r"^do not (?:ever )?(?P<verb>use|send|add|include|write|call|mention|give|show|"
             r"put|say|ask|recommend|suggest|book|schedule|share) (?P<obj>.+)",
             "the user does not want the assistant to {verb} {obj}",
+            _P,
+        ),
+        # "dont sugarcoat things for me": a "do not" about how the user is treated is said
+        # to the assistant (any verb, as long as the user is its object)
+        (
+            r"^do not (?:ever )?(?!(?:have|own|know|like|love|eat|drink|live|work|need|want|"
+            r"get|mind|care)\b)(?P<verb>[a-z]+) (?P<obj>(?:[\w' -]+ )?(?:me|for me|to me|with me)"
+            r"\b.*)",
+            "the user does not want the assistant to {verb} {obj}",
+            _P,
+        ),
+        # "i want blunt honest feedback": the style of answers the user wants
+        (
+            r"^I (?:want|need|would like|would prefer|appreciate) "
+            rf"(?P<obj>(?:(?:{_STYLE_WORDS}),? (?:and )?){{1,3}}(?:{_ANSWER_NOUNS}))\b(?P<rest>.*)",
+            "the user wants {obj}{rest}",
+            _P,
+        ),
+        # "explain grammar stuff in english": the language for a kind of answer
+        (
+            r"^(?P<verb>explain|write|give|do|put|say) (?P<obj>(?!(?:me|us|it|this|that|these|"
+            r"those|them|a|an|the|my)\b)[\w' -]+?) in "
+            rf"(?P<lang>{_LANGUAGES})(?: (?:ok|okay|please|pls|thanks))?$",
+            "the user wants the assistant to {verb} {obj} in {lang}",
             _P,
         ),
         (
@@ -1407,7 +1559,7 @@ _RULES = _rules(
             _P,
         ),
         (
-            r"^(?:answer|reply|respond|write|talk|speak)(?: to me)? in (?P<obj>.+)",
+            r"^(?:answer|reply|respond|write|talk|speak)(?: to me| me)? in (?P<obj>.+)",
             "the user wants the assistant to answer in {obj}",
             _P,
         ),
@@ -1419,17 +1571,17 @@ _RULES = _rules(
         ),
         (
             r"^I (?P<adv>always|usually|normally|typically|often|mostly|generally|regularly|"
-            r"never) (?P<verb>[a-z]+)\b ?(?P<opt>.*)",
+            rf"never) (?!{_PAST_FORM})(?P<verb>[a-z]+)\b ?(?P<opt>.*)",
             "the user {adv} {verb3} {opt}",
             _P,
         ),
         (
-            rf"^I {_ADVERBS}(?P<verb>{_HABIT_VERBS}) (?P<obj>.+)",
+            rf"^I {_ADVERBS}(?P<verb>{_HABIT_VERBS})(?! home\b) (?P<obj>.+)",
             "the user {verb3} {obj}",
             _P,
         ),
         (
-            r"^(?P<when>always|never) (?!mind\b)(?P<obj>.+)",
+            rf"^(?P<when>always|never) (?!mind\b|{_PAST_FORM})(?P<obj>.+)",
             "the user wants the assistant to {when} {obj}",
             _P,
         ),
@@ -1652,6 +1804,7 @@ _NOT_LASTING_VERBS = (
     r"finish|miss|lose|win|pay|buy|sell|guess|figure|realize|realise|noticed?|suggest|"
     r"recommend|wonder|cannot|sometimes|occasionally|rarely|seldom|once|swear|suck|gonna|"
     r"sorta|honestly|seriously|personally|apparently|hardly|barely|almost|already|then|"
+    r"never|always|often|ever|"
     r"now|currently|usually|normally"
 )
 _GENERIC_FACT = re.compile(
@@ -1671,6 +1824,8 @@ def _apply_rules(clause: str) -> tuple[str, frozenset[str]] | None:
         values = {k: v or "" for k, v in match.groupdict().items()}
         if "obj" in values and (not values["obj"].strip() or _PRONOUN_OBJECT.match(values["obj"])):
             return None
+        if rule.targets == _P and _PRONOUN_OBJECT.match(values.get("opt", "")):
+            return None  # "i mostly read them on my phone": about something said before
         for key in ("obj", "opt", "rest"):
             if key in values:
                 values[key] = _third_person_object(values[key])
@@ -1856,6 +2011,19 @@ _GIVING_UP = re.compile(
 _PRONOUN_ONLY = re.compile(r"^The user (?:\w+ ){1,2}(?:them|it|that|this|those|these|one)\b", re.I)
 
 
+# What the clause model may take for a preference but is none: an event in the past ("she
+# never wrote the recipe down"), not knowing ("I do not really know why"), or a
+# circumstance ("I cannot just pop over"). Past likes ("I always hated olives") stay.
+_NOT_A_TASTE = re.compile(
+    r"^I (?:(?:never|just|really|only|also|still|even|actually|always) )*"
+    rf"(?!(?:liked|loved|hated|enjoyed|preferred|adored|disliked)\b){_PAST_FORM}"
+    r"|^I (?:do not|did not|cannot|can not|never) (?:(?:really|even|quite|fully|always) )*"
+    r"(?:know|understand|remember|get|see|think)\b"
+    r"|^I (?:cannot|can not) (?:just|simply|easily)\b",
+    re.I,
+)
+
+
 def _learned(clause: str) -> tuple[str, frozenset[str]] | None:
     """The clause model's reading of a clause no rule matched: (record, strategies)."""
     model = default_model()
@@ -1864,6 +2032,8 @@ def _learned(clause: str) -> tuple[str, frozenset[str]] | None:
     probs = model.predict(clause)
     label = max(probs, key=probs.__getitem__)
     if label == "none" or probs[label] < _LEARNED_MIN:
+        return None
+    if label == "preference" and _NOT_A_TASTE.match(clause):
         return None
     text = _generic_record(clause)
     if text is None or _PRONOUN_ONLY.match(text):

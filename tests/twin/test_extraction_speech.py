@@ -305,6 +305,93 @@ def test_session_summary_keeps_facts_requests_and_replies(env: Env) -> None:
         ),
         ("I am Fine", [], []),
         ("I am Polish", ["The user is Polish."], []),
+        # what the user would rather do, "id" typed for "I'd", or with its "I" left out
+        (
+            "id much rather cycle to work than drive",
+            [],
+            ["The user would rather cycle to work than drive."],
+        ),
+        (
+            "hate crowds, would rather stay in",
+            [],
+            ["The user dislikes crowds.", "The user would rather stay in."],
+        ),
+        # a kind of person is a preference, "at all" or not; the time they are up, a habit
+        ("I'm not a night owl at all", [], ["The user is not a night owl."]),
+        (
+            "I'm an early bird, usually up at 6 on weekdays",
+            [],
+            ["The user is an early bird.", "The user is usually up at 6 on weekdays."],
+        ),
+        # a label before the statement ("quick q:") is chatter
+        (
+            "quick q: i tend to have a green tea after lunch, is that bad for iron?",
+            [],
+            ["The user tends to have a green tea after lunch."],
+        ),
+        # "me and my son (he is 7)": the aside is a fact about him, the rest the user's taste
+        (
+            "me and my son (hes 7) are obsessed with lego",
+            ["The user's son is 7."],
+            ["The user loves lego."],
+        ),
+        # have with a routine time is a consumption habit, not a possession
+        ("i have a flat white every morning", [], ["The user has a flat white every morning."]),
+        # languages for answers, said in different ways
+        (
+            "please reply to me in French from now on",
+            [],
+            ["The user wants the assistant to answer in French from now on."],
+        ),
+        ("answer me in German", [], ["The user wants the assistant to answer in German."]),
+        (
+            "explain maths stuff in simple english",
+            [],
+            ["The user wants the assistant to explain maths stuff in simple english."],
+        ),
+        (
+            "Por favor, always answer in Spanish",
+            [],
+            ["The user wants the assistant to always answer in Spanish."],
+        ),
+        # how the user wants to be treated: "do not <verb> me", "I want <style> answers"
+        (
+            "dont lecture me about sugar",
+            [],
+            ["The user does not want the assistant to lecture them about sugar."],
+        ),
+        ("I want short practical answers", [], ["The user wants short practical answers."]),
+        # something finished and loved is a taste
+        ("just watched the bear and loved it", [], ["The user loved the bear."]),
+        # a habit with its occasion first
+        (
+            "whenever I travel I always book an aisle seat",
+            [],
+            ["The user always books an aisle seat whenever they travel."],
+        ),
+        # an instruction, then a statement of its own after the comma
+        (
+            "when you plan meals assume I have no oven, there is only a hob",
+            [],
+            ["The user wants the assistant to assume they have no oven when you plan meals."],
+        ),
+        # a choice made every time, and loyalty, are preferences
+        ("aisle seat always", [], ["The user prefers aisle seat."]),
+        ("I'm very loyal to Lidl", [], ["The user is loyal to Lidl."]),
+        # coeliac disease is a condition and a diet
+        (
+            "I have coeliac disease",
+            ["The user has coeliac disease."],
+            ["The user has coeliac disease."],
+        ),
+        # earnings are no habit, and a decimal point ends no sentence
+        ("I take home 2.5k a month", ["The user takes home 2.5k a month."], []),
+        # "never" with a past verb is what happened, not an instruction or a habit
+        (
+            "dont have a bike and never learned to ride one tbh, so",
+            ["The user does not have a bike.", "The user never learned to ride one."],
+            [],
+        ),
     ],
 )
 def test_speech_patterns(said: str, facts: list[str], prefs: list[str]) -> None:
@@ -344,6 +431,15 @@ def test_speech_patterns(said: str, facts: list[str], prefs: list[str]) -> None:
         # "X here" about the place, not a self-description
         "the heating here is broken",
         "gorgeous morning here finally",
+        # objects that stand for something said before ("one", "them", "it")
+        "we watch one most nights",
+        "i usually read them on the train",
+        "I just finished it and loved it",
+        # past events, not knowing, circumstances: not preferences
+        "never watched the show, can you summarise it",
+        "she moved to Spain and never came back",
+        "I don't understand why my code fails",
+        "I can't just leave the kids alone",
     ],
 )
 def test_no_records_from_small_talk_questions_requests_or_third_parties(said: str) -> None:
