@@ -2170,7 +2170,8 @@ _FRAGMENT_CORRECTION = re.compile(
     r"it is|its|it should be|should be|that should be|I should have said|(?:a )?change of plans?|"
     r"(?:quick |small )?update|(?:his|her|its|their) name is|(?:he|she|it) is (?:called|named)|"
     r"(?:it is )?not (?:[\w'-]+ )?[\w'-]+(?=\s*,|\s+but\b)(?:\s+but)?|"
-    r"(?:(?:he|she|they) (?:(?:has |have )?just )?(?:turned|is|are)|(?:he|she)s)(?= \d))\b"
+    r"(?:(?:he|she|they) (?:(?:has |have )?just )?(?:turned|is turning|are turning|turns|"
+    r"turn|is|are)|(?:he|she)s(?: turning)?)(?= \d))\b"
     r"[\s,:;!.-]*)*)"
     r"(?P<value>[\w' -]{1,40}?)"
     r"(?P<tail>(?:[\s,]+(?:actually|now|instead|then|sorry|lol|haha|tbh|these days|I mean|"
@@ -2358,21 +2359,43 @@ _NOT_A_SUBJECT = frozenset(
 )
 
 
+# "The user's dog is called pepper.": a name that stands for its owner's records ("dog")
+_CALLED_RECORD = re.compile(
+    r"^The user's (?P<owner>[\w' -]{1,40}?)(?:'s name| name)? (?:is|are) (?:called |named )?"
+    r"(?P<name>[\w'-]+)\.?$"
+)
+
+
+def _aliases(name: str, records: Sequence[str]) -> set[str]:
+    """Owners that ``name`` stands for in ``records`` ("pepper" -> "The user's dog ")."""
+    owners = set()
+    for record in records:
+        match = _CALLED_RECORD.match(record)
+        if match and normalize_text(match.group("name")) == normalize_text(name):
+            owners.add(f"The user's {match.group('owner')} ")
+    return owners
+
+
 def _named_correction(value: str, records: Sequence[str]) -> tuple[int, str] | None:
     """(index, corrected text) of the newest of ``records`` naming the subject of ``value``.
 
     "bella is 4" with "The user's dog bella is 3." -> "The user's dog bella is 4."; a
-    value after ", not" must be the one the record holds. Only values a correction inside
-    a sentence accepts (a capital, a digit, a count) are taken.
+    value after ", not" must be the one the record holds. A name a record gives ("my dog
+    is called pepper") also names its owner's records ("pepper is 3" fixes "The user's dog
+    is a 2 year old spaniel."). Only values a correction inside a sentence accepts (a
+    capital, a digit, a count) are taken.
     """
     match = _NAMED_VALUE.match(value.strip())
     if match is None or match.group("subj").lower() in _NOT_A_SUBJECT:
         return None
     subject = f" {normalize_text(match.group('subj'))} "
+    owners = _aliases(match.group("subj"), records)
     old = match.group("old")
     for i in range(len(records) - 1, -1, -1):
         said = f" {normalize_text(records[i])} "
-        if not records[i].startswith("The user") or subject not in said:
+        if not records[i].startswith("The user"):
+            continue
+        if subject not in said and not any(records[i].startswith(o) for o in owners):
             continue
         if old and f" {normalize_text(old)} " not in said:
             continue
@@ -2440,6 +2463,56 @@ def _stored_correction(
     return (named[1], existing[named[0]].record_id) if named else None
 
 
+# "i said 4 before", "I told you Tuesday earlier": the old value named by talk about the
+# chat; "I told you wrong before", "I got that wrong": a correction naming none
+_SAID_BEFORE = re.compile(
+    r"\bI (?:said|told you|wrote|typed|put|gave you|put down) (?!(?:it|that|this|the wrong|"
+    r"wrong)\b)(?P<old>[\w'-]+(?: [\w'-]+)?) (?:before|earlier|last time|by mistake|"
+    r"yesterday|the other day)\b",
+    re.I,
+)
+_TOLD_WRONG = re.compile(
+    r"\bI (?:told you|said (?:it|that)?|typed (?:it|that)?|gave you (?:the )?|got (?:it|that))"
+    r"\s*(?:wrong|the wrong (?:age|date|day|name|number|info|information))"
+    r"(?: (?:before|earlier|last time|yesterday|the other day))?\b",
+    re.I,
+)
+
+
+def _meta_corrected(text: str) -> str:
+    """``text`` with talk about what was said before turned into a correction marker.
+
+    "sorry i said 4 before, he's turning 5" -> "sorry not 4, he's turning 5" (the stored
+    record holding "4" takes the new value); "oops i told you wrong before, pepper's 3" ->
+    "oops sorry, pepper's 3". Never a record of its own ("The user said 4 before.").
+    """
+    said = _expand_contractions(_strip_symbols(text))
+    fixed = _SAID_BEFORE.sub(lambda m: f"not {m.group('old')}", said)
+    fixed = _TOLD_WRONG.sub("sorry", fixed)
+    return fixed if fixed != said else text
+
+
+# "conference got pushed to june 3rd", "the wedding has been moved to Saturday": a thing
+# the user named before, rescheduled to a new date
+_RESCHEDULED = re.compile(
+    r"\b(?:the |my |our )?(?P<thing>[a-z][\w'-]*) (?:has |have )?(?:got|gets|has been|have been|"
+    r"was|were|is|is being|been)? ?(?:pushed|moved|postponed|rescheduled|brought|put|delayed|"
+    r"changed|bumped|shifted)(?: back| forward| up)? (?:to|till|until|for) (?:the )?"
+    rf"(?P<when>{_DAY_OF_MONTH.pattern}|{_DATE_WORD}|\d{{1,2}}(?:st|nd|rd|th))\b",
+    re.I,
+)
+
+
+def _redated(record: str, when: str) -> str | None:
+    """``record`` with its date replaced by ``when``; a weekday or month alone replaces a
+    whole day of a month ("on may 12th" + "friday" -> "on friday", not "friday 12th")."""
+    whole = list(_DAY_OF_MONTH.finditer(record))
+    if whole and re.fullmatch(_DATE_WORD, when, re.I):
+        at = whole[-1]
+        return _sentence(record.rstrip(".")[: at.start()] + when + record.rstrip(".")[at.end() :])
+    return _corrected(record, when, strict=True)
+
+
 _CLAUSE_VERB = re.compile(
     r"\b(?:is|are|was|were|am|has|have|had|will|would|can|could|do|does|did|says?|said|"
     r"calling|coming|going)\b",
@@ -2480,6 +2553,18 @@ _SINGLE_VALUED = (
             rf"^the user {_NEG_PREFIX}(?:lives|live|resides|is based|moved|has moved|"
             r"has just moved|just moved|relocated|has relocated|is moving|is relocating|is move|"
             r"moves)(?: back(?: home)?| home)? (?:in|to|near|outside|close to|on(?! to| from)|by)\b"
+        ),
+        ("residence",),
+    ),
+    # "I'm back in Derby", "got a place in Galway", "renting a studio in Dublin 8": a home
+    (
+        re.compile(
+            r"^the user (?:is (?:now )?back (?:home )?in (?!(?:the|a|my|their|work|school|bed|"
+            r"hospital|training|touch|business|action|shape|town)\b)|is (?:now )?living in\b|"
+            r"(?:has )?(?:just |finally |recently |now )?(?:got|found|bought|rented) "
+            r"(?:a |an |their own )?(?:new )?(?:place|flat|"
+            r"house|apartment|home|studio|room) in\b|is renting (?:a |an )?(?:[\w-]+ ){0,2}?"
+            r"(?:place|flat|house|apartment|studio|room|bedsit) in\b)"
         ),
         ("residence",),
     ),
@@ -2531,15 +2616,17 @@ _SINGLE_VALUED = (
     ),
     (
         re.compile(
-            r"^the user (?:is|has been|became|went|was) (?:not |no longer )?(?:a |an )?"
-            rf"(?:strict |mostly |fully |now )?(?:{_DIETS})\b"
+            r"^the user (?:is|has been|became|went|was|has gone|has become|has turned|turned|"
+            r"is going|has gone back to|went back to) (?:not |no longer )?(?:a |an )?"
+            rf"(?:strict |mostly |fully |full |now |back )?(?:{_DIETS}|veggie)\b"
         ),
         ("diet",),
     ),
     (
         re.compile(
-            r"^the user (?:is|got|has been|was) (?:not |no longer )?(?:married|engaged|single|"
-            r"divorced|widowed|separated|in a relationship)\b"
+            r"^the user (?:(?:is|got|has been|was) (?:not |no longer )?(?:married|engaged|single|"
+            r"divorced|widowed|separated|in a relationship)|(?:has )?(?:just )?(?:broke|broken|"
+            r"split) up)\b"
         ),
         ("marital",),
     ),
@@ -2635,13 +2722,15 @@ _PHRASE_BREAK = re.compile(r"\b(?:over|to|when|on|for|in|at|because|rather|inste
 # "I'm a nurse now" is left to the known slots, "from now on" is an instruction).
 _CHANGE_MARKER = re.compile(
     r"\b(?:actually|update|updated|sorry|no wait|oops|whoops|typo|correction|changed my mind|"
+    r"changing my mind|"
     r"change of (?:plans?|heart)|on second thought|scratch that|instead|these days|"
     r"nowadays|any ?more|any longer|no longer|switched|not any more|not anymore)\b",
     re.I,
 )
 # "changed my mind, The Bear is my favourite now": the marker is not part of the statement
 _CHANGE_LEAD = re.compile(
-    r"^\s*(?:I (?:have )?|I've )?(?:changed my mind|change of heart|on second thought|"
+    r"^\s*(?:(?:ok|okay|so|right|actually|hmm+)[\s,]+)?(?:I (?:have |am )?|I've |Im |I'm )?"
+    r"(?:changed my mind|changing my mind|change of heart|on second thought|"
     r"scratch that)[\s,:;.!-]+",
     re.I,
 )
@@ -2771,6 +2860,136 @@ _BACK_TO = re.compile(
     r"(?:(?:replying|answering|responding|writing|talking|speaking) )?(?:in )?(?P<x>[a-z]+)\b",
     re.I,
 )
+# How long the assistant's answers should be: "keep answers short" / "give me the detailed
+# versions" hold one instruction, the newer length wins
+_LENGTHS = {
+    "short": r"short|shorter|brief|briefer|concise|to the point|quick|snappy|one line",
+    "detailed": r"detailed|longer|long|in depth|in-depth|thorough|fuller|full|comprehensive|"
+    r"more detail|more in depth",
+}
+_LENGTH_ASKED = re.compile(
+    r"(?:^|[,.;:!?]\s*|\b(?:pls|please|plz|can you|could you|you can|just|and)\s+)"
+    r"(?:give me|gimme|write|make (?:them|it|your answers|the answers)|be|go|keep (?:them|it|"
+    r"your answers|the answers|answers))(?: (?:the|your|more|a bit|bit|much|really))*"
+    r" (?P<len>" + "|".join(f"(?P<{k}>{v})" for k, v in _LENGTHS.items()) + r")\b",
+    re.I,
+)
+_LENGTH_RECORD = re.compile(
+    r"\b(?:" + "|".join(f"(?P<{k}>{v})" for k, v in _LENGTHS.items()) + r")\b", re.I
+)
+# Changes announced in shapes the rule table does not read; each gives the record of the
+# new state, which replaces the record it makes untrue.
+# "we broke up", "I split up with my boyfriend": the relationship ended
+_BROKE_UP = re.compile(
+    r"\b(?:I|we) (?:have |had )?(?:just |finally |recently |officially )?(?:broke|broken|split)"
+    r" up\b(?: with (?:my |him|her)(?P<who>boyfriend|girlfriend|partner|husband|wife|"
+    r"fianc[eé]e?)?)?",
+    re.I,
+)
+# "we had to put luna down", "rex died last week", "lost our cat bella": a pet or a person
+# the user named before is gone
+_DIED = re.compile(
+    r"\b(?:I|we) (?:have |had )?(?:had to |have had to )?(?:put|lost) (?P<x>(?:(?:my|our) )?"
+    r"[a-z][\w'-]*(?: [a-z][\w'-]*)?) (?P<how>down|to sleep)\b(?P<tail>[^,.;!?]*)|"
+    r"\b(?:I|we) (?:have )?(?:just )?lost (?P<y>(?:my|our) [a-z][\w'-]*(?: [a-z][\w'-]*)?)"
+    r"(?P<tail2>(?: (?:last|this|yesterday|on) [\w ]*)?)(?=\s*[,.;!?]|$)|"
+    r"\b(?P<z>(?:my |our )?[a-z][\w'-]*) (?:has )?(?:died|passed away|passed|was put down|"
+    r"was put to sleep|crossed the rainbow bridge)\b(?P<tail3>[^,.;!?]*)",
+    re.I,
+)
+_BROKE_UP_RECORD = re.compile(r"^The user (?:\w+ )?(?:breaks|splits|broke|split) up\b")
+# "baby number 3 arrived tuesday", "our second baby was born": one more child
+_BABY = re.compile(
+    rf"\b(?:baby (?:number|no|#) ?(?P<n>\d+|{_NUMBER_WORD})|(?:our|my) (?P<ord>"
+    rf"{'|'.join(_ORDINAL)}) (?:baby|child|kid)|(?:our|my|the) (?:new )?baby) "
+    r"(?:has )?(?:finally )?(?:arrived|was born|is here|came)\b",
+    re.I,
+)
+_BABY_RECORD = re.compile(r"^The user's [\w ]*\bbaby\b.*\b(?:born|arrived|is here|came)\b")
+# "a little girl, ruby", "a boy called Sam": the new baby's name
+_BABY_NAME = re.compile(
+    r"\b(?:a|our|my) (?:little |beautiful |healthy |baby |gorgeous )*(?P<sex>girl|boy|daughter|"
+    r"son)\b(?:,\s*|\s+(?:called|named)\s+)(?P<name>(?!(?:and|but|so|she|he|who|born|"
+    r"weighing|at|on|last|this)\b)[a-z][\w'-]+)(?=\s*(?:[,.;!?]|$))",
+    re.I,
+)
+# "I've started eating fish again": a food the user's stored diet rules out
+_EATS_AGAIN = re.compile(
+    r"\bI (?:have |am )?(?:just |recently |now )?(?:started|start|began|begun|gone back to|"
+    r"back to|eating) (?:eating )?(?P<x>fish|seafood|meat|red meat|chicken|pork|beef|dairy|"
+    r"eggs|cheese|animal products)(?: again)?\b",
+    re.I,
+)
+_RULED_OUT = {
+    "vegan": "fish seafood meat red meat chicken pork beef dairy eggs cheese animal products",
+    "vegetarian": "fish seafood meat red meat chicken pork beef",
+    "veggie": "fish seafood meat red meat chicken pork beef",
+    "plant based": "fish seafood meat red meat chicken pork beef dairy eggs cheese",
+    "pescatarian": "meat red meat chicken pork beef",
+}
+# "guess who got a job as a junior dev", "I landed a job as a nurse": the new job
+_GOT_JOB = re.compile(
+    r"\b(?:guess who|I|I have|I just|finally|just) (?:just |finally )?(?:got|landed|started|"
+    r"accepted) (?:a |the |my )?(?:new |first |proper )?job as (?P<x>an? [\w -]{2,40}?)"
+    r"(?=\s*(?:[,.;!?]|$)|\s+(?:at|with|for|starting|from|in)\b)",
+    re.I,
+)
+# "I came out as nonbinary", "came out as trans last year"
+_CAME_OUT = re.compile(
+    r"\bI (?:have )?(?:just |finally |recently )?came out as (?P<x>[a-z]+(?: [a-z]+)?)"
+    r"(?=\s*(?:[,.;!?]|$)|\s+(?:last|this|a|to|in|at|on)\b)",
+    re.I,
+)
+# "can you call me sasha from now on?": the name the assistant should use changes
+_CALL_ME = re.compile(
+    r"\bcall me (?P<name>(?!(?:tomorrow|today|tonight|later|back|now|when|if|at|on|in|asap|"
+    r"that|this|it|a|an|the)\b)[a-z][\w'-]+)\b",
+    re.I,
+)
+_NAME_CHANGED = re.compile(
+    r"\b(?:dead ?name|changed my name|new name|my name is now|not my name any ?more)\b", re.I
+)
+
+
+def _number(word: str) -> int:
+    """ "3", "three" or "third" as a number; 0 if it is none."""
+    word = word.lower()
+    if word.isdigit():
+        return int(word)
+    return _NUMBERS.get(word) or _ORDINAL.get(word) or 0
+
+
+def _newest(
+    texts: list[str], existing: Sequence[ExistingRecord], fit: Callable[[str], bool]
+) -> tuple[int | None, str | None, str] | None:
+    """(index in ``texts``, stored record id, text) of the newest record of the user that
+    ``fit`` accepts: this request's records first, then the stored ones."""
+    for i in range(len(texts) - 1, -1, -1):
+        if texts[i].startswith("The user") and fit(texts[i]):
+            return i, None, texts[i]
+    for record in reversed(existing):
+        if record.text.startswith("The user") and fit(record.text):
+            return None, record.record_id, record.text
+    return None
+
+
+def _put(
+    new: str,
+    target: tuple[int | None, str | None, str] | None,
+    texts: list[str],
+    forced: dict[str, str],
+) -> None:
+    """Add ``new`` in place of ``target`` (a record of this request, or a stored one)."""
+    index, record_id = (target[0], target[1]) if target else (None, None)
+    if index is not None:
+        texts[index] = new
+        return
+    if record_id is not None:
+        forced[new] = record_id
+    if new not in texts:
+        texts.append(new)
+
+
 # "upgraded to the full marathon": a new value of the one record naming a marathon
 _UPGRADED = re.compile(
     r"^The user (?:has )?(?:just )?(?:upgraded|downgraded|switched|changed|swapped|moved up|"
@@ -2802,7 +3021,7 @@ _DRINK = re.compile(
 )
 _ATTRIBUTE_RECORD = re.compile(r"^The user's (?P<subj>[\w' -]+?) (?:is|are)\b")
 _VERB_RECORD = re.compile(
-    r"^The user (?:no longer |now |usually |always |mostly |normally |still )?"
+    r"^The user (?:no longer |now |usually |always |mostly |normally |still |only )?"
     r"(?P<v>[a-z]+s) (?!(?:in|at|to|for|on|from|with|near|as|by|of|up|out|off)\b)\S"
 )
 # A work pattern changed in a message with no statement of its own ("they moved me onto
@@ -2903,7 +3122,7 @@ def _same_kind(record: str, value: str) -> bool:
 
 
 _NAMED_OBJECT = re.compile(
-    r"^The user (?:no longer |now |usually |always |mostly |normally |still )?[a-z]+s "
+    r"^The user (?:no longer |now |usually |always |mostly |normally |still |only )?[a-z]+s "
     r"(?:the |a |an )?(?-i:[A-Z])"
 )
 
@@ -3014,6 +3233,16 @@ def _key_text(text: str) -> str:
     return _TAILS.sub("", " ".join(words))
 
 
+# "loves spicy food, the hotter the better": a comment after a comma that lists nothing
+_ASIDE = re.compile(r",(?![^,]*\b(?:and|or|nor)\b)[^,]*$")
+
+
+def _aside_dropped(text: str) -> str:
+    """``text`` without a closing comment after a comma ("..., the hotter the better"), so
+    the thing liked is the slot; a list ("coffee, tea and juice") is kept whole."""
+    return _ASIDE.sub("", text.rstrip("."))
+
+
 def subject_key(text: str) -> tuple[str, ...] | None:
     """What a record is about, for single-valued facts and preferences; None if unknown.
 
@@ -3052,7 +3281,7 @@ def subject_key(text: str) -> tuple[str, ...] | None:
         noun = match.group("noun")
         noun = "child" if noun == "children" else noun[:-1] if noun.endswith("s") else noun
         return ("count", noun)
-    match = _SENTIMENT.match(norm)
+    match = _SENTIMENT.match(_key_text(_aside_dropped(text)))
     if match:
         return ("sentiment", match.group("obj"))
     match = _HABIT.match(norm)
@@ -3553,7 +3782,7 @@ class RuleBasedExtractor:
                 replied = True
                 continue
             marked = bool(_CHANGE_MARKER.search(turn.text))
-            said = _without_actually(_CHANGE_LEAD.sub("", turn.text))
+            said = _meta_corrected(_without_actually(_CHANGE_LEAD.sub("", turn.text)))
             fragment = _fragment(said)
             hits: list[tuple[str, frozenset[str]]] | None = None
             # after a reply "no, Chicago" may answer a question: only "sorry, ..." corrects
@@ -3592,6 +3821,7 @@ class RuleBasedExtractor:
                     self._named_fix(said, texts, request.existing, forced)
                 previous = []
             hits = self._new_job(hits)
+            hits = self._diet_both(hits)
             for text, targets in hits:
                 index = None
                 if strategy in targets:
@@ -3604,6 +3834,10 @@ class RuleBasedExtractor:
             self._upgraded(texts, start, request.existing, forced)
             self._instead(texts, start, request.existing, forced)
             self._recount(said, texts, request.existing, forced)
+            self._rescheduled(said, texts, request.existing, forced)
+            self._announced(said, strategy, texts, start, request.existing, forced)
+            if strategy == "USER_PREFERENCE":
+                self._relength(said, texts, start, request.existing, forced)
             self._switch(said, texts, start, request.existing, forced)
             for text, targets in self._switch_when(said):
                 key = subject_key(text)  # never over a slot the message itself fills
@@ -3763,6 +3997,225 @@ class RuleBasedExtractor:
         (role, targets), match = roles[0]
         job = (_sentence(f"the user works as {match.group('role')}"), targets)
         return [job if h[0] == role else h for h in hits if h is not bare[0]]
+
+    @staticmethod
+    def _announced(
+        said: str,
+        strategy: str,
+        texts: list[str],
+        start: int,
+        existing: Sequence[ExistingRecord],
+        forced: dict[str, str],
+    ) -> None:
+        """Changes announced in shapes the rule table does not read, each as the record of
+        the new state in place of the one it makes untrue: a break-up ("we broke up"), a pet
+        that died ("we had to put luna down", only of one named before), a new baby (the
+        count of children, and the baby's name), a food a stored diet rules out ("started
+        eating fish again" replaces "is vegan"), a new job ("got a job as a junior dev"),
+        coming out, and a new name ("call me sasha from now on", "alex is my deadname")."""
+        text = _expand_contractions(_strip_symbols(_EMOJI_BREAK.sub(". ", said)))
+        mine = texts[start:]
+        keys = {subject_key(t) for t in mine}
+        counted = any((k or ("",))[0] == "count" for k in keys)
+        if strategy == "SEMANTIC":
+            broke = _BROKE_UP.search(text)
+            if broke and ("marital",) not in keys:
+                who = (broke.group("who") or "partner").lower()
+                # "The user splits up last month.", a misreading of it, is no record
+                texts[start:] = [t for t in texts[start:] if not _BROKE_UP_RECORD.search(t)]
+                _put(_sentence(f"the user broke up with their {who}"), None, texts, forced)
+            RuleBasedExtractor._died(text, texts, start, existing, forced)
+            if not counted:  # "three kids now, the baby arrived": the count is said
+                RuleBasedExtractor._baby(text, texts, existing, forced)
+            job = _GOT_JOB.search(text)
+            if job and ("job",) not in keys:
+                new = _sentence(f"the user works as {job.group('x').lower()}")
+                _put(new, None, texts, forced)
+            came = _CAME_OUT.search(text)
+            if came and not any(" came out as " in t for t in mine):
+                _put(
+                    _sentence(f"the user came out as {came.group('x').lower()}"),
+                    None,
+                    texts,
+                    forced,
+                )
+        if strategy in _B and ("diet",) not in keys:  # "..., so pescatarian now": said
+            RuleBasedExtractor._eats_again(text, texts, existing, forced)
+        call = _CALL_ME.search(text)
+        if call is None:
+            return
+        name = call.group("name").lower()
+        if strategy == "SEMANTIC" and _NAME_CHANGED.search(text):
+            _put(_sentence(f"the user's name is {name}"), None, texts, forced)
+        if strategy == "USER_PREFERENCE" and not any(
+            _INSTRUCTION.match(_key_text(t)) and "call" in t for t in mine
+        ):
+            old = _newest(
+                texts[:start], existing, lambda t: subject_key(t) == ("instruction", "call")
+            )
+            if old is not None and not _named(name)(old[2]):
+                _put(
+                    _sentence(f"the user wants the assistant to call them {name}"),
+                    old,
+                    texts,
+                    forced,
+                )
+
+    @staticmethod
+    def _died(
+        text: str,
+        texts: list[str],
+        start: int,
+        existing: Sequence[ExistingRecord],
+        forced: dict[str, str],
+    ) -> None:
+        """ "we had to put luna down last week": the newest record naming luna says so."""
+        for match in _DIED.finditer(text):
+            who = match.group("x") or match.group("y") or match.group("z")
+            name = re.sub(r"^(?:my|our) ", "", who, flags=re.I)
+            target = _newest(texts[:start], existing, _named(name))
+            if target is None:
+                continue
+            owner = re.match(
+                rf"^The user's (?P<o>(?:{_RELATIONS})) {re.escape(name)}\b", target[2], re.I
+            )
+            subject = f"The user's {owner.group('o')} {name}" if owner else f"The user's {name}"
+            if match.group("x"):  # "put luna down" -> "The user's cat luna was put down"
+                new = _sentence(f"{subject} was put {match.group('how')}{match.group('tail')}")
+            elif match.group("y"):
+                new = _sentence(f"the user lost {_third_person_object(who)}{match.group('tail2')}")
+            else:
+                new = _sentence(f"{subject}{match.group(0)[len(match.group('z')) :]}")
+            mine = [t for t in texts[start:] if _named(name)(t)]
+            texts[start:] = [t for t in texts[start:] if t not in mine]
+            _put(new, target, texts, forced)
+
+    @staticmethod
+    def _baby(
+        text: str, texts: list[str], existing: Sequence[ExistingRecord], forced: dict[str, str]
+    ) -> None:
+        """ "baby number 3 arrived": the count of children takes the new number (one more
+        than stored when no number is said), and the baby's name said with it is kept."""
+        baby = _BABY.search(text)
+        if baby is None:
+            return
+        # "The user's third baby was born on friday.": the count says it
+        texts[:] = [t for t in texts if not _BABY_RECORD.match(t)]
+        kids = ("kid", "child", "children", "baby")
+        stored = _newest(
+            texts,
+            existing,
+            lambda t: (subject_key(t) or ("", ""))[:2] in {("count", k) for k in kids},
+        )
+        number = _number(baby.group("n") or baby.group("ord") or "")
+        if not number and stored is not None:
+            old = _COUNT_VALUE.search(_key_text(stored[2]))
+            number = _number(old.group("n")) + 1 if old is not None else 0
+        noun = "children"
+        if stored is not None and (subject_key(stored[2]) or ("", ""))[1] == "kid":
+            noun = "kids"
+        new = _sentence(
+            f"the user has {number} {noun}" if number > 1 else "the user has a new baby"
+        )
+        _put(new, stored if number > 1 else None, texts, forced)
+        named = _BABY_NAME.search(text)
+        if named is not None:
+            child = {"girl": "daughter", "boy": "son"}.get(
+                named.group("sex").lower(), named.group("sex").lower()
+            )
+            _put(
+                _sentence(f"the user's new baby {child} is called {named.group('name').lower()}"),
+                None,
+                texts,
+                forced,
+            )
+
+    @staticmethod
+    def _eats_again(
+        text: str, texts: list[str], existing: Sequence[ExistingRecord], forced: dict[str, str]
+    ) -> None:
+        """ "I've started eating fish again": the record of it replaces a stored diet that
+        rules the food out ("is vegan"); without one it is a record of its own."""
+        match = _EATS_AGAIN.search(text)
+        if match is None:
+            return
+        food = match.group("x").lower()
+        again = " again" if re.search(r"\bagain\b", text[match.start() :], re.I) else ""
+        new = _sentence(f"the user eats {food}{again}")
+
+        def rules_out(record: str) -> bool:
+            if subject_key(record) != ("diet",) or _NO_LONGER.match(_key_text(record)):
+                return False
+            diet = next((d for d in _RULED_OUT if f" {d} " in f" {_key_text(record)} "), None)
+            return diet is not None and food in _RULED_OUT[diet]
+
+        _put(new, _newest(texts, existing, rules_out), texts, forced)
+
+    @staticmethod
+    def _relength(
+        said: str,
+        texts: list[str],
+        start: int,
+        existing: Sequence[ExistingRecord],
+        forced: dict[str, str],
+    ) -> None:
+        """ "give me the detailed versions" after "keep your answers short": the earlier
+        instruction about the answers' length takes the new length (one instruction)."""
+        asked = _LENGTH_ASKED.search(_expand_contractions(_strip_symbols(said)))
+        if asked is None or "?" in said[asked.end() : asked.end() + 2]:
+            return
+        kind = next(k for k in _LENGTHS if asked.group(k))
+        new = _sentence(f"the user wants the assistant to give {kind} answers")
+        records: list[tuple[int | None, str, str | None]] = [
+            (i, t, None) for i, t in enumerate(texts[:start])
+        ]
+        records += [(None, r.text, r.record_id) for r in existing]
+        for index, text, record_id in reversed(records):
+            length = _LENGTH_RECORD.search(text)
+            if (subject_key(text) or ("",))[0] != "instruction" or length is None:
+                continue
+            if not length.group(kind):
+                mine = [t for t in texts[start:] if _LENGTH_RECORD.search(t)]
+                texts[start:] = [t for t in texts[start:] if t not in mine]
+                if record_id is not None:
+                    forced[new] = record_id
+                    texts.append(new)
+                elif index is not None:
+                    texts[index] = new
+            return
+
+    @staticmethod
+    def _rescheduled(
+        said: str, texts: list[str], existing: Sequence[ExistingRecord], forced: dict[str, str]
+    ) -> None:
+        """ "the conference got pushed to june 3rd": the newest record naming the conference
+        takes the new date (in this session's records, else the stored ones)."""
+        for match in _RESCHEDULED.finditer(_expand_contractions(_strip_symbols(said))):
+            fits = _named(match.group("thing"))
+            when = match.group("when")
+            for i in range(len(texts) - 1, -1, -1):
+                fixed = _redated(texts[i], when) if fits(texts[i]) else None
+                if fixed is not None:
+                    texts[i] = fixed
+                    break
+            else:
+                for record in reversed(existing):
+                    if not fits(record.text) or not record.text.startswith("The user"):
+                        continue
+                    fixed = _redated(record.text, when)
+                    if fixed is not None:
+                        forced[fixed] = record.record_id
+                        texts.append(fixed)
+                        break
+
+    @staticmethod
+    def _diet_both(hits: list[tuple[str, frozenset[str]]]) -> list[tuple[str, frozenset[str]]]:
+        """ "I've gone fully veggie now": a diet, however said, is a fact and a preference, so
+        the change reaches the diet record of both strategies."""
+        return [
+            (text, targets | _B if subject_key(text) == ("diet",) else targets)
+            for text, targets in hits
+        ]
 
     @staticmethod
     def _not_old(

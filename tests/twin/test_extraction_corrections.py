@@ -859,3 +859,158 @@ def test_a_language_switch_said_with_where_it_is_learnt() -> None:
     said = "switched from dutch to danish on the app"
     records = _extract("SEMANTIC", said, existing=existing)
     assert records == [ExtractedRecord("The user is learning danish on an app.", replaces="mem-1")]
+
+
+@pytest.mark.parametrize(
+    ("said", "stored", "expected"),
+    [
+        ("I'm back in Derby living with my mum", "The user lives in Leeds.", "back in Derby"),
+        (
+            "finally got a flat in Galway with my sister",
+            "The user is renting a room in Cork.",
+            "flat in Galway",
+        ),
+    ],
+)
+def test_a_home_said_another_way_replaces_the_stored_home(
+    said: str, stored: str, expected: str
+) -> None:
+    records = _extract("SEMANTIC", said, existing=[("mem-1", stored)])
+    assert len(records) == 1 and records[0].replaces == "mem-1"
+    assert expected in records[0].text
+
+
+@pytest.mark.parametrize("strategy", ["SEMANTIC", "USER_PREFERENCE"])
+def test_a_diet_gone_another_way_replaces_the_diet_in_both_strategies(strategy: str) -> None:
+    records = _extract(
+        strategy, "I've gone fully veggie", existing=[("mem-1", "The user is pescatarian.")]
+    )
+    assert records == [ExtractedRecord("The user has gone fully veggie.", replaces="mem-1")]
+
+
+def test_a_food_the_stored_diet_rules_out_replaces_the_diet() -> None:
+    for strategy in ("SEMANTIC", "USER_PREFERENCE"):
+        records = _extract(
+            strategy,
+            "I've started eating chicken again",
+            existing=[("mem-1", "The user is vegetarian.")],
+        )
+        assert records == [ExtractedRecord("The user eats chicken again.", replaces="mem-1")]
+    # a pescatarian eats fish: nothing is untrue, so nothing is replaced
+    stored = [("mem-1", "The user is pescatarian.")]
+    assert all(
+        r.replaces is None
+        for r in _extract("SEMANTIC", "started eating fish again", existing=stored)
+    )
+
+
+def test_a_liking_with_a_comment_after_a_comma_is_the_slot_of_the_thing() -> None:
+    stored = [("mem-1", "The user loves curry, the spicier the better.")]
+    records = _extract("USER_PREFERENCE", "I don't like curry anymore", existing=stored)
+    assert records == [ExtractedRecord("The user no longer likes curry.", replaces="mem-1")]
+    assert subject_key("The user likes tea, coffee and juice.") != subject_key(
+        "The user likes tea."
+    )
+
+
+def test_a_switch_replaces_a_drink_the_user_only_drinks() -> None:
+    stored = [("mem-1", "The user only drinks green tea.")]
+    records = _extract("USER_PREFERENCE", "I've switched to flat whites", existing=stored)
+    assert records == [ExtractedRecord("The user drinks flat whites.", replaces="mem-1")]
+
+
+def test_what_was_said_before_names_the_value_a_correction_replaces() -> None:
+    stored = [("mem-1", "The user's daughter mia turns 6 in may.")]
+    records = _extract("SEMANTIC", "sorry I said 6 before, she's turning 7", existing=stored)
+    assert records == [ExtractedRecord("The user's daughter mia turns 7 in may.", replaces="mem-1")]
+
+
+def test_told_you_wrong_with_a_name_fixes_the_record_of_what_the_name_stands_for() -> None:
+    stored = [
+        ("mem-1", "The user's cat is called max."),
+        ("mem-2", "The user's cat is a 4 year old tabby."),
+    ]
+    records = _extract("SEMANTIC", "oops I told you wrong, max is actually 5", existing=stored)
+    assert records == [ExtractedRecord("The user's cat is a 5 year old tabby.", replaces="mem-2")]
+
+
+@pytest.mark.parametrize(
+    ("said", "expected"),
+    [
+        ("the wedding got moved to july 10th", "for a wedding on july 10th."),
+        ("the wedding has been pushed back to saturday", "for a wedding on saturday."),
+    ],
+)
+def test_a_rescheduled_thing_takes_the_new_date(said: str, expected: str) -> None:
+    stored = [("mem-1", "The user is flying to Rome for a wedding on june 5th.")]
+    records = _extract("SEMANTIC", said, existing=stored)
+    assert len(records) == 1 and records[0].replaces == "mem-1"
+    assert records[0].text.endswith(expected)
+
+
+def test_a_new_answer_length_replaces_the_stored_length_instruction() -> None:
+    stored = [("mem-1", "The user wants the assistant to keep answers brief.")]
+    said = "ok changing my mind, give me the longer versions please"
+    assert _extract("USER_PREFERENCE", said, existing=stored) == [
+        ExtractedRecord("The user wants the assistant to give detailed answers.", replaces="mem-1")
+    ]
+    assert _extract("SEMANTIC", said) == []  # the change of mind is no fact
+    # without a length instruction before, a detailed version is a one-off request
+    stored = [("mem-1", "The user likes curry.")]
+    assert (
+        _extract("USER_PREFERENCE", "give me the detailed version of that", existing=stored) == []
+    )
+
+
+def test_a_break_up_replaces_the_relationship() -> None:
+    stored = [("mem-1", "The user is in a relationship.")]
+    records = _extract("SEMANTIC", "we split up last month", existing=stored)
+    assert records == [ExtractedRecord("The user broke up with their partner.", replaces="mem-1")]
+
+
+def test_a_pet_that_died_replaces_the_record_naming_it() -> None:
+    stored = [("mem-1", "The user's dog biscuit is 12.")]
+    records = _extract("SEMANTIC", "we had to put biscuit to sleep yesterday", existing=stored)
+    assert records == [
+        ExtractedRecord("The user's dog biscuit was put to sleep yesterday.", replaces="mem-1")
+    ]
+    assert _extract("SEMANTIC", "I had to put my foot down with the kids", existing=stored) == []
+
+
+def test_a_new_baby_updates_the_count_of_children_and_keeps_the_name() -> None:
+    stored = [("mem-1", "The user has two children.")]
+    records = _extract(
+        "SEMANTIC", "our third baby was born on friday! a boy called theo", existing=stored
+    )
+    assert records == [
+        ExtractedRecord("The user has 3 children.", replaces="mem-1"),
+        ExtractedRecord("The user's new baby son is called theo."),
+    ]
+    # the count said with it wins
+    records = _extract(
+        "SEMANTIC",
+        "we have three kids now, the baby arrived last week",
+        existing=[("mem-1", "The user has two kids.")],
+    )
+    assert len(records) == 1 and records[0].replaces == "mem-1"
+    assert records[0].text.startswith("The user has three kids")
+
+
+def test_a_new_job_announced_replaces_the_job() -> None:
+    stored = [("mem-1", "The user works as a waiter.")]
+    records = _extract("SEMANTIC", "GUESS WHO GOT A JOB AS A TRAINEE NURSE!!", existing=stored)
+    assert records == [ExtractedRecord("The user works as a trainee nurse.", replaces="mem-1")]
+
+
+def test_a_new_name_replaces_the_name_instruction_and_is_a_fact() -> None:
+    stored = [("mem-1", "The user wants the assistant to call them jo.")]
+    records = _extract("USER_PREFERENCE", "could you call me sam from now on?", existing=stored)
+    assert records == [
+        ExtractedRecord("The user wants the assistant to call them sam.", replaces="mem-1")
+    ]
+    said = "can you call me kit from now on? robin is my deadname, I came out as nonbinary"
+    assert [r.text for r in _extract("SEMANTIC", said)] == [
+        "The user came out as nonbinary.",
+        "The user's name is kit.",
+    ]
+    assert _extract("USER_PREFERENCE", "could you call me sam?") == []
