@@ -2007,6 +2007,14 @@ _GIVING_UP = re.compile(
 )
 
 
+# "I had to put my foot down", "I ended up calling them": something that happened once
+_ONE_TIME = re.compile(
+    r"^I (?:(?:just|finally|eventually|even) )?(?:had to|have had to|needed to|ended up|"
+    r"managed to|decided to|got to|tried to)\b",
+    re.I,
+)
+
+
 # "The user finds them silly.": about something said before, not a lasting fact
 _PRONOUN_ONLY = re.compile(r"^The user (?:\w+ ){1,2}(?:them|it|that|this|those|these|one)\b", re.I)
 
@@ -2027,7 +2035,12 @@ _NOT_A_TASTE = re.compile(
 def _learned(clause: str) -> tuple[str, frozenset[str]] | None:
     """The clause model's reading of a clause no rule matched: (record, strategies)."""
     model = default_model()
-    if model is None or _RECENT.search(clause) or _GIVING_UP.match(clause):
+    if (
+        model is None
+        or _RECENT.search(clause)
+        or _GIVING_UP.match(clause)
+        or _ONE_TIME.match(clause)
+    ):
         return None
     probs = model.predict(clause)
     label = max(probs, key=probs.__getitem__)
