@@ -203,12 +203,19 @@ _LEAD_WORDS = (
     r"(?:(?:now|then|also|actually|and|but|so|plus|oh|well|btw|(?:next|this|last) "
     r"(?:week|month|year|summer|winter|spring|autumn|fall|weekend))\s+)*"
 )
+# "work" and "live" are verbs when a place, an employer or a schedule follows ("work at a
+# bank", "live in leeds"), nouns otherwise ("work question", "live music").
+_WORK_OR_LIVE = (
+    r"work(?= (?:as|at|for|in|from|with|on|near|part|full|nights|days|shifts|weekends|"
+    r"remotely|freelance|long|late|early|two|three|four|five|\d)\b)|"
+    r"live(?= (?:in|near|with|on|by|outside|alone|abroad|close|just)\b)"
+)
 # Verbs that open a clause whose subject "I" was left out ("I'm retired, used to be ...").
 _ELLIPTIC = (
     r"(?:used to|moved|grew up|love|like(?! \d| a\b| an\b| the\b| maybe\b| literally\b| really\b|"
     r" this\b| that\b| so\b| very\b| super\b| way\b| too\b| just\b| almost\b| totally\b|"
     r" kinda\b| sort of\b| kind of\b| actual\b| proper\b| real\b| at least\b| twice\b)|hate|"
-    r"prefer|work|live|have been|got)\b"
+    rf"prefer|{_WORK_OR_LIVE}|have been|got)\b"
 )
 _COUNTED = (
     r"(?:one|two|three|four|five|six|\d+) (?:kids?|children|sons?|daughters?|dogs?|cats?|"
@@ -224,6 +231,15 @@ _RESTORABLE = (
     r"work (?:as|at|for|in|from)|live (?:in|near|with)|have (?:a |an |two |three |\d)|"
     r"own (?:a |an )|speak|play|cannot|can not|do not|would rather|would prefer|prefer|"
     r"sitting|taking)\b)"
+)
+# What the user earns and pays, said without "my" ("take home is about 2100", "rent is 850").
+_MONEY_NOUNS = (
+    r"(?:rent|salary|take[- ]home(?: pay)?|income|mortgage|pension|wage|pay|student loan|"
+    r"loan|debt|savings|budget|bills)"
+)
+_AMOUNT = (
+    r"(?:about |around |roughly |like |only |just |under |over |nearly |almost |approx )?"
+    r"[£$€]?\d[\d,.]*\s?(?:k|grand|quid|pounds|dollars|euros)?\b"
 )
 _CLAUSE_BREAK = re.compile(
     rf",?\s+(?:and|but|so|also|plus|because|since|though|although|while|whereas)\s+"
@@ -244,6 +260,7 @@ _CLAUSE_BREAK = re.compile(
     r"|,\s*(?=[\w-]+(?: [\w-]+)? is where (?:I|we)\b)"
     r"|,\s*(?=(?:remind|tell|help|show|give|find|send|book|check|email|text|ask) (?:me|us)\b)"
     r"|,\s*(?=also no\b)"
+    rf"|,\s*(?=(?:my )?{_MONEY_NOUNS} (?:is|are|was) {_AMOUNT})"
     r"|,\s*(?=[\w' -]{1,30} (?:is|are) my (?:favourite|all-time|go-to)\b)"
     # "... so gluten is a no-go": a consequence, not part of the fact ("so much" is)
     r"|(?<!\bam)(?<!\bis)(?<!\bare)(?<!\bwas)(?<!\bnot)(?<!\bvery)(?<!\breally)\s+so\s+"
@@ -289,7 +306,7 @@ _TRAIL = re.compile(
     r"(?:do not|dont) judge(?: me)?|no judg(?:e)?ment(?: please| pls)?|bear with me|"
     r"thanks|thank you|anyway|anyways|"
     r"actually|so yeah|yeah|you know|just saying|for context|too|as well|so no\b.*|"
-    r"so please\b.*|ever|,\s*always)$",
+    r"so please\b.*|ever|,\s*always|tho|though)$",
     re.I,
 )
 _NOT_TAIL = re.compile(r",\s*(?:and\s+)?not\s+[\w' -]{1,30}$", re.I)
@@ -476,6 +493,12 @@ _EMOJI_BREAK = re.compile(r"\s*(?:[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2B
 
 
 _DASH_BREAK = re.compile(r"\s*[\u2014\u2013]+\s*|\s+-{1,2}\s+")
+# A decimal point ("2.1k", "3.5 years") is no sentence end.
+_DECIMAL_POINT = re.compile(r"(?<=\d)\.(?=\d)")
+# A question word left before an inline question ("how" + "do i ...") opens the question.
+_WH_BEFORE = re.compile(r"(?:^|[\s,]+)(?:how|what|where|which|why|who|when)$", re.I)
+# A conjunction left dangling when a question was cut off ("... tbh, so" + "whats ...").
+_DANGLING_JOIN = re.compile(r"[\s,;]+(?:so|and|but|or|because|cause|cuz)$", re.I)
 
 
 def _sentences(text: str) -> list[tuple[str, bool]]:
@@ -484,6 +507,7 @@ def _sentences(text: str) -> list[tuple[str, bool]]:
     text = _EMOJI_BREAK.sub(lambda m: ". " if m.end() < len(text) else "", text)
     text = _DASH_BREAK.sub(". ", text)
     text = _ABBREVIATION.sub("\\1\u2024", _strip_symbols(text))
+    text = _DECIMAL_POINT.sub("\u2024", text)
     for match in re.finditer(r"[^.!?\n]+[.!?]*", text):
         raw = match.group(0).strip().replace("\u2024", ".")
         sentence = raw.rstrip(".!? ").strip()
@@ -492,10 +516,16 @@ def _sentences(text: str) -> list[tuple[str, bool]]:
         inline = _INLINE_QUESTION.search(sentence)
         if inline and "?" not in raw and inline.start() > 0:
             statement, question = sentence[: inline.start()], sentence[inline.end() :]
-            out.append((statement.strip(" ,"), False))
+            wh = _WH_BEFORE.search(statement)
+            if wh:  # "how do i ...": the question started at its question word
+                question = f"{wh.group(0).strip(' ,')} {question}"
+                statement = statement[: wh.start()]
+            statement = _DANGLING_JOIN.sub("", statement.strip(" ,")).strip(" ,")
+            if statement:
+                out.append((statement, False))
             out.append((question.strip(), True))
             continue
-        out.append((sentence, "?" in raw))
+        out.append((_DANGLING_JOIN.sub("", sentence).strip(" ,") or sentence, "?" in raw))
     return out
 
 
@@ -716,6 +746,27 @@ _I_AM_NAME = re.compile(
 _AGE_AND = re.compile(r"^(?:I am )?(?P<age>\d{1,2}) and (?P<rest>.+)$", re.I)
 
 
+# A clause about someone else ("my mum has ...", "she passed ..."): a verb joined to it by
+# "and"/"but" with no subject of its own is theirs too, not the user's.
+_OTHER_SUBJECT = re.compile(
+    rf"^(?:my (?:[\w'-]+ ){{0,2}}?(?:{_RELATIONS})|(?:he|she|they)(?= (?!am\b)[a-z]+))\b", re.I
+)
+_AND_BUT = re.compile(r"\b(?:and|but)\s*$", re.I)
+
+
+def _joined_parts(sentence: str, parts: list[str]) -> list[bool]:
+    """For each of ``parts`` (``sentence`` split at clause breaks), whether it was joined to
+    the part before it by "and" or "but" (not by a comma alone)."""
+    flags: list[bool] = []
+    position = 0
+    for part in parts:
+        start = sentence.find(part, position) if part else position
+        start = position if start < 0 else start
+        flags.append(bool(flags or position) and bool(_AND_BUT.search(sentence[position:start])))
+        position = start + len(part)
+    return flags
+
+
 def _clauses(text: str) -> list[str]:
     """First-person statement clauses of a user message (questions and requests dropped).
 
@@ -746,10 +797,20 @@ def _clauses(text: str) -> list[str]:
                 parts = parts[:-1]
         else:
             parts = re.split(_CLAUSE_BREAK, sentence)
+        joined = _joined_parts(sentence, parts)
         owner: str | None = None  # "my daughter" when the previous clause was about her
-        for raw in parts:
+        other: str | None = None  # "she" / "my mum": the previous clause's other subject
+        for raw, conjoined in zip(parts, joined, strict=True):
             part = _clean_clause(raw)
             if (
+                other is not None
+                and conjoined
+                and (_SUBJECTLESS_START.match(part) or _ELLIPTIC_START.match(part))
+            ):
+                # "my mum has dementia and moved in with us": the same subject goes on
+                ing = re.match(r"^(?:[a-z]+ly )?[a-z]{2,}ing\b", part, re.I)
+                part = f"{other} {'is ' if ing else ''}{part}"
+            elif (
                 owner is not None
                 and _SUBJECTLESS_START.match(part)
                 and not _ELLIPTIC_START.match(part)
@@ -759,6 +820,8 @@ def _clauses(text: str) -> list[str]:
                 part = f"{owner} {'is ' if ing else ''}{part}"
             owner_match = re.match(rf"^my ((?:[\w-]+ ){{0,2}}?(?:{_RELATIONS}))\b", part, re.I)
             owner = f"my {owner_match.group(1)}" if owner_match else None
+            other_match = _OTHER_SUBJECT.match(part)
+            other = other_match.group(0) if other_match else None
             role = _ROLE_APPOSITION.match(part)
             if role:
                 part = f"I am {_article(role.group('role'))} {role.group('role')}"
@@ -1032,6 +1095,14 @@ _FACT_VERBS = (
     r"support|vote|bike|cycle|swim|climb|sing|paint|knit|garden|fish|hunt|surf|ski|dance"
 )
 _HABIT_VERBS = r"eat|drink|cook|wear|listen to|watch|take|read|bake|order"
+# Past forms: "never learned to drive" is a fact about the past, never an instruction or a
+# habit (those need a verb in its base form: "never use emojis", "I never eat late").
+_PAST_FORM = (
+    r"(?:[a-z]+[^e\W]ed|bought|had|went|made|took|left|lost|sold|became|began|broke|came|"
+    r"found|gave|kept|knew|met|ran|spent|taught|wore|wrote|been|was|were|did|learnt|saw|"
+    r"thought|told|said|felt|heard|understood|forgot|ate|drank|flew|drove|rode|swam|sang|"
+    r"spoke|grew|won|paid|built|sent|slept|stood)\b"
+)
 _ING_EXCLUDED = (
     r"going|trying|looking|wondering|asking|thinking|hoping|feeling|getting|having|doing|"
     r"waiting|calling|checking|kidding|joking|talking|sitting|standing|eating|drinking|"
@@ -1405,9 +1476,25 @@ _RULES = _rules(
             "the user wants the assistant to call them {obj}",
             _P,
         ),
+        # income and outgoings: "i take home about 2.1k a month", "salary is 28k"
+        (
+            rf"^I (?P<verb>take home|earn|make|bring in|clear) (?P<obj>{_AMOUNT}.*)",
+            "the user {verb3} {obj}",
+            _F,
+        ),
+        (
+            rf"^(?P<subj>{_MONEY_NOUNS}) (?P<be>is|are|was) (?P<obj>{_AMOUNT}.*)",
+            "the user's {subj} {be} {obj}",
+            _F,
+        ),
+        (
+            rf"^I never (?P<verb>{_PAST_FORM}) ?(?P<opt>.*)",
+            "the user never {verb} {opt}",
+            _F,
+        ),
         (
             r"^I (?P<adv>always|usually|normally|typically|often|mostly|generally|regularly|"
-            r"never) (?P<verb>[a-z]+)\b ?(?P<opt>.*)",
+            rf"never) (?!{_PAST_FORM})(?P<verb>[a-z]+)\b ?(?P<opt>.*)",
             "the user {adv} {verb3} {opt}",
             _P,
         ),
@@ -1417,7 +1504,7 @@ _RULES = _rules(
             _P,
         ),
         (
-            r"^(?P<when>always|never) (?!mind\b)(?P<obj>.+)",
+            rf"^(?P<when>always|never) (?!mind\b|{_PAST_FORM})(?P<obj>.+)",
             "the user wants the assistant to {when} {obj}",
             _P,
         ),
@@ -1640,7 +1727,7 @@ _NOT_LASTING_VERBS = (
     r"finish|miss|lose|win|pay|buy|sell|guess|figure|realize|realise|noticed?|suggest|"
     r"recommend|wonder|cannot|sometimes|occasionally|rarely|seldom|once|swear|suck|gonna|"
     r"sorta|honestly|seriously|personally|apparently|hardly|barely|almost|already|then|"
-    r"now|currently|usually|normally"
+    r"now|currently|usually|normally|always|never|often|typically|regularly|generally"
 )
 _GENERIC_FACT = re.compile(
     rf"^I (?!(?:{_NOT_LASTING_VERBS})\b)(?P<verb>[a-z]{{3,}})(?<!ed)(?<!ing)(?<!ly) "
@@ -1724,7 +1811,7 @@ _PAST_IRREGULAR = (
 )
 # (imperatives look the same: "use bullet points", "read this", "avoid jargon" are left out)
 _BASE_VERBS = (
-    r"love|like|hate|prefer|adore|enjoy|work|live|have|own|drive|speak|play|wear|"
+    rf"love|like|hate|prefer|adore|enjoy|{_WORK_OR_LIVE}|have|own|drive|speak|play|wear|"
     r"study|teach|eat|drink|cannot|can not|do not|never|am|volunteer|cook|bake|"
     r"commute|cycle|swim|sing|paint|knit|rent|earn|manage|run"
 )
@@ -1734,10 +1821,19 @@ _NOT_GERUND = (
     r"feeling|boring|amazing|interesting|exciting|during|according|including|"
     r"regarding|thanksgiving|darling|ceiling|evening"
 )
+# A word that looks like a verb is the subject of the clause when "is"/"are" follows ("rent
+# is 850 tho", "work was mad"): no "I" was left out.
+_NOUN_SUBJECT = r" (?:is|are|was|were)\b"
+# "took 9 years", "cost me 50 quid": what was left out is "it", not "I".
+_IT_TOOK = (
+    r"(?:took|cost|lasted)(?: (?:me|us))? (?:about |around |roughly |like |nearly |almost |over |"
+    r"just |only )?(?:\d|an? |ages\b|forever\b|years\b|months\b|weeks\b|days\b|hours\b)"
+)
 _SUBJECTLESS_START = re.compile(
     rf"^{_ADVERB_LEAD}(?:(?P<ing>(?!(?:{_NOT_GERUND})\b)[a-z]{{2,}}ing)\b(?! (?:is|are|was|"
-    rf"were|makes|sounds|seems|looks)\b)|(?P<past>(?:{_PAST_IRREGULAR})\b|[a-z]{{3,}}ed\b)|"
-    rf"(?P<base>(?:{_BASE_VERBS})\b)|(?P<fan>(?:a |an |such an? |bit of an? )?(?:big|huge|"
+    rf"were|makes|sounds|seems|looks)\b)|(?P<past>(?!{_IT_TOOK})(?:{_PAST_IRREGULAR})\b|"
+    rf"[a-z]{{3,}}ed\b)(?!{_NOUN_SUBJECT})|(?P<base>(?:{_BASE_VERBS})\b)(?!{_NOUN_SUBJECT})|"
+    r"(?P<fan>(?:a |an |such an? |bit of an? )?(?:big|huge|"
     r"massive|total|complete|proper|die-?hard|real) (?:[\w-]+ )?(?:fan|snob|nerd|geek|lover|"
     r"person|addict|junkie|foodie|buff)\b|fan of\b)|(?P<habit>(?:usually|normally|often|mostly|"
     r"generally|tend to|sometimes) [a-z]+\b))",
@@ -1907,6 +2003,9 @@ _MOOD_WORDS = (
     r"knackered|shattered|bored|upset|sad|gutted|overwhelmed|confused|lost|stuck|frustrated|"
     r"annoyed|fed up|sick|poorly|unwell|ill|busy|slammed|swamped|panicking|panicked|freaking out|"
     r"struggling|stressing|thrilled|delighted|relieved|desperate|skint|broke|behind|"
+    # anger, grief and a body worn out by the day ("she's furious", "my feet are destroyed")
+    r"furious|livid|fuming|raging|heartbroken|devastated|grumpy|destroyed|wrecked|killing me|"
+    r"aching|sore|in bits|"
     r"all over the place|a (?:bit of a )?(?:mess|wreck|nightmare)|not (?:great|good|ok|okay)"
 )
 _MOOD = re.compile(
