@@ -241,6 +241,9 @@ _AMOUNT = (
     r"(?:about |around |roughly |like |only |just |under |over |nearly |almost |approx )?"
     r"[£$€]?\d[\d,.]*\s?(?:k|grand|quid|pounds|dollars|euros)?\b"
 )
+# Base-form verbs that open a clause joined by "and"/"but" whose "I" was left out ("deaf
+# and use bsl"); unlike after a comma, no imperative ("use bullet points") is meant there.
+_AND_VERBS = r"(?:use|speak|sign|teach|study|drive|rent|own|run|volunteer)"
 _CLAUSE_BREAK = re.compile(
     rf",?\s+(?:and|but|so|also|plus|because|since|though|although|while|whereas)\s+"
     rf"(?={_LEAD_WORDS}{_SUBJECT})(?!I (?:was|turned|got|moved|left|started|had)\b)"
@@ -260,6 +263,23 @@ _CLAUSE_BREAK = re.compile(
     r"|,\s*(?=[\w-]+(?: [\w-]+)? is where (?:I|we)\b)"
     r"|,\s*(?=(?:remind|tell|help|show|give|find|send|book|check|email|text|ask) (?:me|us)\b)"
     r"|,\s*(?=also no\b)"
+    # "deaf and use bsl", "veggie and going to lisbon", "from brazil but living in porto":
+    # a second clause whose "I" was left out
+    rf"|,?\s+(?:and|but)\s+(?:also |now |currently |still )?(?={_AND_VERBS} "
+    r"(?!it\b|that\b|this\b|them\b)|(?:living|working|studying|"
+    r"training|moving|raising|caring|teaching|renting|saving|volunteering|commuting|doing my|"
+    r"doing a|doing an|going to|heading to|flying to|off to) )"
+    # "doing my exams and lowkey panicking": a mood joined to a fact is a clause of its own
+    r"|,?\s+and\s+(?:(?:lowkey|low key|kinda|kind of|really|totally|honestly|a bit|so|also) )?"
+    r"(?=(?:panicking|stressing|freaking out|struggling|worrying|dreading|losing my mind)\b)"
+    # "ramadan starts soon and it is my first time fasting"
+    r"|,?\s+and\s+(?=(?:it is|its|this is) my first\b)"
+    # "moving to leeds for a new job at a bank": the job is a fact of its own
+    r"|\s+(?=for (?:a|my) (?:new )?(?:job|role|position) (?:at|with|as)\b)"
+    # "i am deaf and BSL is my first language": a clause with its own subject
+    r"|,?\s+and\s+(?=[\w'-]+(?: [\w'-]+)? (?:is|are) my\b)"
+    # "so tired, just finished a shift at ...": a new clause about what was just done
+    r"|,\s*(?=just (?:finished|started|got back from|came off|done|did|had)\b)"
     rf"|,\s*(?=(?:my )?{_MONEY_NOUNS} (?:is|are|was) {_AMOUNT})"
     r"|,\s*(?=[\w' -]{1,30} (?:is|are) my (?:favourite|all-time|go-to)\b)"
     # "... so gluten is a no-go": a consequence, not part of the fact ("so much" is)
@@ -355,6 +375,15 @@ _REWRITES = (
             re.I,
         ),
         "",
+    ),
+    # "at home we speak polish": the topic phrase before a "we" the rewrites above missed
+    (
+        re.compile(
+            r"^(?:for|at|in|on|with|when it comes to|as for|regarding) [\w' -]{1,25}?,? we "
+            r"(?!(?:are|were|have|had|will|would|can|could|should)\b)",
+            re.I,
+        ),
+        "I ",
     ),
     # "you can call me Jo", "feel free to keep it short": an instruction put as a permission
     (
@@ -751,6 +780,7 @@ _AGE_AND = re.compile(r"^(?:I am )?(?P<age>\d{1,2}) and (?P<rest>.+)$", re.I)
 _OTHER_SUBJECT = re.compile(
     rf"^(?:my (?:[\w'-]+ ){{0,2}}?(?:{_RELATIONS})|(?:he|she|they)(?= (?!am\b)[a-z]+))\b", re.I
 )
+_AND_VERB_START = re.compile(rf"^{_AND_VERBS}\b", re.I)
 _AND_BUT = re.compile(r"\b(?:and|but)\s*$", re.I)
 
 
@@ -810,6 +840,8 @@ def _clauses(text: str) -> list[str]:
                 # "my mum has dementia and moved in with us": the same subject goes on
                 ing = re.match(r"^(?:[a-z]+ly )?[a-z]{2,}ing\b", part, re.I)
                 part = f"{other} {'is ' if ing else ''}{part}"
+            elif conjoined and _AND_VERB_START.match(part):
+                part = f"I {part}"  # "I am deaf and use bsl mostly"
             elif (
                 owner is not None
                 and _SUBJECTLESS_START.match(part)
@@ -1551,6 +1583,15 @@ _RULES = _rules(
             "the user is {verb} {obj}",
             _F,
         ),
+        # "off to lisbon next month", "flying to porto in june": a trip, place typed lowercase
+        # ("going to" is left out: "going to cook next week" is no trip)
+        (
+            r"^(?:I am )?(?P<verb>off|heading|travell?ing|flying|driving) (?P<obj>(?:back )?to "
+            r"(?!(?:the|a|an|my|bed|work|school|sleep|uni|town|church|class|see|visit|get)\b)"
+            r"[a-z][\w'-]*(?: [a-z][\w'-]*)? (?:next|this|in|on|for|over|at the end of) .+)",
+            "the user is {verb} {obj}",
+            _F,
+        ),
         (r"^I (?:come|came) from (?P<obj>.+)", "the user is from {obj}", _F),
         # ---- work
         (
@@ -1560,6 +1601,29 @@ _RULES = _rules(
             _F,
         ),
         (r"^I am employed (?P<prep>at|by|as) (?P<obj>.+)", "the user works {prep2} {obj}", _F),
+        # "(moving to leeds) for a new job at a bank"
+        (
+            r"^for (?:a|my) (?P<obj>(?:new )?(?:job|role|position) (?:at|with|as) .+)$",
+            "the user has a {obj}",
+            _F,
+        ),
+        # "for context im at a bank": at a kind of employer ("at the bank" is an errand)
+        (
+            r"^I am (?:currently |now )?at (?P<obj>(?:a|an) (?:[\w-]+ ){0,2}?(?:bank|firm|company|"
+            r"startup|start-up|agency|consultancy|charity|council|hospital|factory|warehouse|"
+            r"call centre|call center|nonprofit|non-profit|retailer|publisher|supermarket|"
+            r"care home|law firm|tech company|school|university))(?:,.*)?$",
+            "the user works at {obj}",
+            _F,
+        ),
+        # "(did) a 12h shift at the warehouse": where the user works shifts
+        (
+            r"^I (?:have )?(?:just )?(?:finished|did|done|worked|pulled|started|came off|got back "
+            r"from|am on) (?:a|an|my|another|the) (?:[\w-]+ ){0,2}?(?:shift|double) (?:at|in) "
+            r"(?P<obj>(?:the |a |an )?[\w' -]+?)$",
+            "the user works shifts at {obj}",
+            _F,
+        ),
         (
             r"^I am (?P<obj>(?:fluent|conversational|native|bilingual|proficient|a native speaker)"
             r"(?: in .+)?)$",
@@ -1578,7 +1642,7 @@ _RULES = _rules(
             r"^I am (?:currently |now )?(?:doing|taking|studying for|working on|enrolled in) "
             r"(?P<obj>(?:a |an |my )?(?:[\w'-]+ )?(?:phd|ph\.d|doctorate|masters?|master's|"
             r"degree|bachelor'?s?|mba|course|bootcamp|internship|apprenticeship|residency|"
-            r"diploma|thesis)\b.*)",
+            r"diploma|thesis|gcses?|a-?levels?|highers|exams|finals|ib)\b.*)",
             "the user is doing {obj}",
             _F,
         ),
@@ -1611,6 +1675,43 @@ _RULES = _rules(
             rf"^I (?P<be>am|have been) (?P<neg>not |no longer )?(?:a |an )?(?P<obj>{_CONDITIONS})"
             r"\b(?P<rest>.*)",
             "the user {be} {neg}{obj}{rest}",
+            _F,
+        ),
+        # "got diagnosed with type 1 diabetes at 30 which is ...": the condition, not the aside
+        (
+            r"^I (?:have |had |just |recently |finally )*(?:got|was|been|have been) "
+            r"(?:officially |finally |just )?diagnosed with (?P<obj>.+?)(?:,? (?:which|and|but) "
+            r".*)?$",
+            "the user was diagnosed with {obj}",
+            _F,
+        ),
+        # "since my gallbladder surgery in the autumn": an operation the user had
+        (
+            r"^(?:since |after |before )?my (?P<obj>(?:[\w-]+ ){0,3}?(?:surgery|operation|op|"
+            r"transplant|replacement|bypass|c-section|caesarean|mastectomy|hysterectomy|"
+            r"vasectomy|amputation))(?P<rest>(?: (?:in|last|this|a|two|three|\d)\b.*)?)$",
+            "the user had {obj}{rest}",
+            _F,
+        ),
+        # "it is my first time fasting (since ...)": something the user does now, for the first time
+        (
+            r"^(?:it is|its|this is) my first (?:time|year) (?P<verb>[a-z]{2,}ing)\b(?P<rest>.*)$",
+            "the user is {verb}{rest} for the first time",
+            _F,
+        ),
+        # "just paid off my student loan": a debt the user had
+        (
+            r"^(?:I )?(?:have )?(?:just |finally |recently )?(?:paid off|cleared|repaid) "
+            r"(?P<obj>(?:my|our|the) (?:[\w-]+ ){0,2}?(?:loan|mortgage|debt|credit card|overdraft|"
+            r"car|student loan|finance)s?\b.*)$",
+            "the user paid off {obj}",
+            _F,
+        ),
+        # "BSL is my first language"
+        (
+            r"^(?P<obj>[\w'-]+(?: [\w'-]+)?) (?P<be>is|are) my (?P<kind>(?:first|native|main|"
+            r"second|home|mother) (?:language|tongue)s?)$",
+            "the user's {kind} {be} {obj}",
             _F,
         ),
         # ---- "my ..." : the user's attributes, family and pets

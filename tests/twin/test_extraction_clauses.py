@@ -126,3 +126,77 @@ def test_a_verb_joined_to_someone_elses_clause_is_theirs() -> None:
     ]
     # a third party's doings are no record of the user's
     assert _facts("she sold the house and never told anyone") == []
+
+
+# --------------------------------------------------------------------------- facts in passing
+
+
+@pytest.mark.parametrize(
+    ("said", "facts"),
+    [
+        # a second clause joined by "and"/"but" whose "I" was left out
+        (
+            "I am blind and use a screen reader",
+            ["The user is blind.", "The user uses a screen reader."],
+        ),
+        (
+            "i am from chile but living in leeds now",
+            ["The user is from chile.", "The user lives in leeds now."],
+        ),
+        # a clause with its own subject after "and"
+        (
+            "I am hard of hearing and Makaton is my first language",
+            ["The user is hard of hearing.", "The user's first language is Makaton."],
+        ),
+        # a mood joined to a fact is dropped, the fact kept
+        (
+            "doing my a-levels and kinda stressing about chemistry",
+            ["The user is doing their a-levels."],
+        ),
+        # the job a move is for
+        (
+            "moving to york for a new job at a law firm",
+            ["The user is moving to york.", "The user has a new job at a law firm."],
+        ),
+        # a topic phrase before "we"
+        ("at home we speak welsh and english", ["The user speaks welsh and english."]),
+        # what was just done after a comma: a shift at a workplace
+        (
+            "knackered, just finished a night shift at the depot",
+            ["The user works shifts at the depot."],
+        ),
+        # at a kind of employer, with an aside after the comma
+        ("for context I am at a charity, tiny team", ["The user works at a charity."]),
+        # a diagnosis, without its aside
+        (
+            "got diagnosed with coeliac disease in may which explains a lot",
+            ["The user was diagnosed with coeliac disease in may."],
+        ),
+        # an operation named as "my ... surgery"
+        (
+            "still sore since my knee surgery in march",
+            ["The user had knee surgery in march."],
+        ),
+        (
+            "it is my first time hosting christmas",
+            ["The user is hosting christmas for the first time."],
+        ),
+        ("FINALLY PAID OFF MY CAR LOAN", ["The user paid off their CAR LOAN."]),
+        # a trip with the place typed lowercase
+        ("off to krakow next month", ["The user is off to krakow next month."]),
+    ],
+)
+def test_facts_said_in_passing(said: str, facts: list[str]) -> None:
+    assert _facts(said) == facts
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        # "going to" + a verb is no trip; "at the bank" is an errand, not an employer
+        "going to cook next week",
+        "I am at the bank",
+    ],
+)
+def test_no_trip_or_employer_from_look_alikes(said: str) -> None:
+    assert _facts(said) == []
