@@ -208,12 +208,19 @@ _LEAD_WORDS = (
     r"(?:(?:now|then|also|actually|and|but|so|plus|oh|well|btw|(?:next|this|last) "
     r"(?:week|month|year|summer|winter|spring|autumn|fall|weekend))\s+)*"
 )
+# "work" and "live" are verbs when a place, an employer or a schedule follows ("work at a
+# bank", "live in leeds"), nouns otherwise ("work question", "live music").
+_WORK_OR_LIVE = (
+    r"work(?= (?:as|at|for|in|from|with|on|near|part|full|nights|days|shifts|weekends|"
+    r"remotely|freelance|long|late|early|two|three|four|five|\d)\b)|"
+    r"live(?= (?:in|near|with|on|by|outside|alone|abroad|close|just)\b)"
+)
 # Verbs that open a clause whose subject "I" was left out ("I'm retired, used to be ...").
 _ELLIPTIC = (
     r"(?:used to|moved|grew up|love|like(?! \d| a\b| an\b| the\b| maybe\b| literally\b| really\b|"
     r" this\b| that\b| so\b| very\b| super\b| way\b| too\b| just\b| almost\b| totally\b|"
     r" kinda\b| sort of\b| kind of\b| actual\b| proper\b| real\b| at least\b| twice\b)|hate|"
-    r"prefer|work|live|have been|got)\b"
+    rf"prefer|{_WORK_OR_LIVE}|have been|got)\b"
 )
 _COUNTED = (
     r"(?:one|two|three|four|five|six|\d+) (?:kids?|children|sons?|daughters?|dogs?|cats?|"
@@ -231,6 +238,18 @@ _RESTORABLE = (
     r"sitting|taking|(?:usually |always |normally |mostly |often )?up (?:at|by|before|around) "
     r"\d)\b)"
 )
+# What the user earns and pays, said without "my" ("take home is about 2100", "rent is 850").
+_MONEY_NOUNS = (
+    r"(?:rent|salary|take[- ]home(?: pay)?|income|mortgage|pension|wage|pay|student loan|"
+    r"loan|debt|savings|budget|bills)"
+)
+_AMOUNT = (
+    r"(?:about |around |roughly |like |only |just |under |over |nearly |almost |approx )?"
+    r"[£$€]?\d[\d,.]*\s?(?:k|grand|quid|pounds|dollars|euros)?\b"
+)
+# Base-form verbs that open a clause joined by "and"/"but" whose "I" was left out ("deaf
+# and use bsl"); unlike after a comma, no imperative ("use bullet points") is meant there.
+_AND_VERBS = r"(?:use|speak|sign|teach|study|drive|rent|own|run|volunteer)"
 _CLAUSE_BREAK = re.compile(
     rf",?\s+(?:and|but|so|also|plus|because|since|though|although|while|whereas)\s+"
     rf"(?={_LEAD_WORDS}{_SUBJECT})(?!I (?:was|turned|got|moved|left|started|had)\b)"
@@ -250,6 +269,24 @@ _CLAUSE_BREAK = re.compile(
     r"|,\s*(?=[\w-]+(?: [\w-]+)? is where (?:I|we)\b)"
     r"|,\s*(?=(?:remind|tell|help|show|give|find|send|book|check|email|text|ask) (?:me|us)\b)"
     r"|,\s*(?=also no\b)"
+    # "deaf and use bsl", "veggie and going to lisbon", "from brazil but living in porto":
+    # a second clause whose "I" was left out
+    rf"|,?\s+(?:and|but)\s+(?:also |now |currently |still )?(?={_AND_VERBS} "
+    r"(?!it\b|that\b|this\b|them\b)|(?:living|working|studying|"
+    r"training|moving|raising|caring|teaching|renting|saving|volunteering|commuting|doing my|"
+    r"doing a|doing an|going to|heading to|flying to|off to) )"
+    # "doing my exams and lowkey panicking": a mood joined to a fact is a clause of its own
+    r"|,?\s+and\s+(?:(?:lowkey|low key|kinda|kind of|really|totally|honestly|a bit|so|also) )?"
+    r"(?=(?:panicking|stressing|freaking out|struggling|worrying|dreading|losing my mind)\b)"
+    # "ramadan starts soon and it is my first time fasting"
+    r"|,?\s+and\s+(?=(?:it is|its|this is) my first\b)"
+    # "moving to leeds for a new job at a bank": the job is a fact of its own
+    r"|\s+(?=for (?:a|my) (?:new )?(?:job|role|position) (?:at|with|as)\b)"
+    # "i am deaf and BSL is my first language": a clause with its own subject
+    r"|,?\s+and\s+(?=[\w'-]+(?: [\w'-]+)? (?:is|are) my\b)"
+    # "so tired, just finished a shift at ...": a new clause about what was just done
+    r"|,\s*(?=just (?:finished|started|got back from|came off|done|did|had)\b)"
+    rf"|,\s*(?=(?:my )?{_MONEY_NOUNS} (?:is|are|was) {_AMOUNT})"
     r"|,\s*(?=[\w' -]{1,30} (?:is|are) my (?:favourite|all-time|go-to)\b)"
     # "... so gluten is a no-go": a consequence, not part of the fact ("so much" is)
     r"|(?<!\bam)(?<!\bis)(?<!\bare)(?<!\bwas)(?<!\bnot)(?<!\bvery)(?<!\breally)\s+so\s+"
@@ -298,7 +335,7 @@ _TRAIL = re.compile(
     r"(?:do not|dont) judge(?: me)?|no judg(?:e)?ment(?: please| pls)?|bear with me|"
     r"thanks|thank you|anyway|anyways|"
     r"actually|so yeah|yeah|you know|just saying|for context|too|as well|so no\b.*|"
-    r"so please\b.*|ever|,\s*always|so(?<=, so))$",
+    r"so please\b.*|ever|,\s*always|tho|though|so(?<=, so))$",
     re.I,
 )
 _NOT_TAIL = re.compile(r",\s*(?:and\s+)?not\s+[\w' -]{1,30}$", re.I)
@@ -347,6 +384,15 @@ _REWRITES = (
             re.I,
         ),
         "",
+    ),
+    # "at home we speak polish": the topic phrase before a "we" the rewrites above missed
+    (
+        re.compile(
+            r"^(?:for|at|in|on|with|when it comes to|as for|regarding) [\w' -]{1,25}?,? we "
+            r"(?!(?:are|were|have|had|will|would|can|could|should)\b)",
+            re.I,
+        ),
+        "I ",
     ),
     # "you can call me Jo", "feel free to keep it short": an instruction put as a permission
     (
@@ -527,10 +573,8 @@ def _sentences(text: str) -> list[tuple[str, bool]]:
             statement, question = sentence[: inline.start()], sentence[inline.end() :]
             wh = _WH_BEFORE.search(statement)
             if wh:  # "how do i ...": the question started at its question word
-                statement, question = (
-                    statement[: wh.start()],
-                    f"{wh.group(0).strip(' ,')} {question}",
-                )
+                question = f"{wh.group(0).strip(' ,')} {question}"
+                statement = statement[: wh.start()]
             statement = _DANGLING_JOIN.sub("", statement.strip(" ,")).strip(" ,")
             if statement:
                 out.append((statement, False))
@@ -781,6 +825,28 @@ _I_AM_NAME = re.compile(
 _AGE_AND = re.compile(r"^(?:I am )?(?P<age>\d{1,2}) and (?P<rest>.+)$", re.I)
 
 
+# A clause about someone else ("my mum has ...", "she passed ..."): a verb joined to it by
+# "and"/"but" with no subject of its own is theirs too, not the user's.
+_OTHER_SUBJECT = re.compile(
+    rf"^(?:my (?:[\w'-]+ ){{0,2}}?(?:{_RELATIONS})|(?:he|she|they)(?= (?!am\b)[a-z]+))\b", re.I
+)
+_AND_VERB_START = re.compile(rf"^{_AND_VERBS}\b", re.I)
+_AND_BUT = re.compile(r"\b(?:and|but)\s*$", re.I)
+
+
+def _joined_parts(sentence: str, parts: list[str]) -> list[bool]:
+    """For each of ``parts`` (``sentence`` split at clause breaks), whether it was joined to
+    the part before it by "and" or "but" (not by a comma alone)."""
+    flags: list[bool] = []
+    position = 0
+    for part in parts:
+        start = sentence.find(part, position) if part else position
+        start = position if start < 0 else start
+        flags.append(bool(flags or position) and bool(_AND_BUT.search(sentence[position:start])))
+        position = start + len(part)
+    return flags
+
+
 def _clauses(text: str) -> list[str]:
     """First-person statement clauses of a user message (questions and requests dropped).
 
@@ -818,10 +884,22 @@ def _clauses(text: str) -> list[str]:
                 parts = parts[:-1]
         else:
             parts = re.split(_CLAUSE_BREAK, sentence)
+        joined = _joined_parts(sentence, parts)
         owner: str | None = None  # "my daughter" when the previous clause was about her
-        for raw in parts:
+        other: str | None = None  # "she" / "my mum": the previous clause's other subject
+        for raw, conjoined in zip(parts, joined, strict=True):
             part = _clean_clause(raw)
             if (
+                other is not None
+                and conjoined
+                and (_SUBJECTLESS_START.match(part) or _ELLIPTIC_START.match(part))
+            ):
+                # "my mum has dementia and moved in with us": the same subject goes on
+                ing = re.match(r"^(?:[a-z]+ly )?[a-z]{2,}ing\b", part, re.I)
+                part = f"{other} {'is ' if ing else ''}{part}"
+            elif conjoined and _AND_VERB_START.match(part):
+                part = f"I {part}"  # "I am deaf and use bsl mostly"
+            elif (
                 owner is not None
                 and _SUBJECTLESS_START.match(part)
                 and not _ELLIPTIC_START.match(part)
@@ -831,6 +909,8 @@ def _clauses(text: str) -> list[str]:
                 part = f"{owner} {'is ' if ing else ''}{part}"
             owner_match = re.match(rf"^my ((?:[\w-]+ ){{0,2}}?(?:{_RELATIONS}))\b", part, re.I)
             owner = f"my {owner_match.group(1)}" if owner_match else None
+            other_match = _OTHER_SUBJECT.match(part)
+            other = other_match.group(0) if other_match else None
             role = _ROLE_APPOSITION.match(part)
             if role:
                 part = f"I am {_article(role.group('role'))} {role.group('role')}"
@@ -1105,12 +1185,21 @@ _FACT_VERBS = (
 )
 _HABIT_VERBS = r"eat|drink|cook|wear|listen to|watch|take|read|bake|order"
 # A verb in the past tense: what happened once, neither a habit nor an instruction
-# ("she never wrote the recipe down", "never learned to drive").
+# ("she never wrote the recipe down", "never learned to drive"); habits and instructions
+# need a verb in its base form ("never use emojis", "I never eat late").
 _PAST_FORM = (
     r"(?:(?![a-z]*eed\b)[a-z]{2,}ed|wrote|had|went|made|took|left|lost|sold|became|began|"
     r"broke|came|found|gave|kept|knew|met|ran|spent|taught|wore|saw|ate|drank|did|said|told|"
-    r"thought|bought|brought|felt|heard|slept|spoke|drove|flew|swam|sang|won|chose|forgot)\b"
+    r"thought|bought|brought|felt|heard|slept|spoke|drove|flew|swam|sang|won|chose|forgot|"
+    r"been|was|were|learnt|understood|rode|grew|paid|built|sent|stood)\b"
 )
+# What the user never did that still holds ("never learned to drive"); other past forms
+# after "never" are one-offs ("never watched the show"), see _momentary
+_NEVER_HELD = (
+    r"learned to|learnt to|been|had|passed|owned|married|smoked|drank|drove|flew|finished|"
+    r"studied|lived|worked|got"
+)
+_NEVER_DID = re.compile(rf"^I never (?!(?:{_NEVER_HELD})\b){_PAST_FORM}", re.I)
 # A style of answer the user asks for ("i want blunt honest feedback")
 _STYLE_WORDS = (
     r"blunt|honest|brutal|brutally|direct|frank|straight|candid|critical|constructive|harsh|"
@@ -1569,6 +1658,24 @@ _RULES = _rules(
             "the user wants the assistant to call them {obj}",
             _P,
         ),
+        # income and outgoings: "i take home about 2.1k a month", "salary is 28k"
+        (
+            rf"^I (?P<verb>take home|earn|make|bring in|clear) (?P<obj>{_AMOUNT}.*)",
+            "the user {verb3} {obj}",
+            _F,
+        ),
+        (
+            rf"^(?P<subj>{_MONEY_NOUNS}) (?P<be>is|are|was) (?P<obj>{_AMOUNT}.*)",
+            "the user's {subj} {be} {obj}",
+            _F,
+        ),
+        # what the user never did that still holds ("never learned to drive", "never been
+        # abroad"); a one-off ("never watched the show") is no record
+        (
+            rf"^I never (?P<verb>{_NEVER_HELD}) ?(?P<opt>.*)",
+            "the user never {verb} {opt}",
+            _F,
+        ),
         (
             r"^I (?P<adv>always|usually|normally|typically|often|mostly|generally|regularly|"
             rf"never) (?!{_PAST_FORM})(?P<verb>[a-z]+)\b ?(?P<opt>.*)",
@@ -1628,6 +1735,15 @@ _RULES = _rules(
             "the user is {verb} {obj}",
             _F,
         ),
+        # "off to lisbon next month", "flying to porto in june": a trip, place typed lowercase
+        # ("going to" is left out: "going to cook next week" is no trip)
+        (
+            r"^(?:I am )?(?P<verb>off|heading|travell?ing|flying|driving) (?P<obj>(?:back )?to "
+            r"(?!(?:the|a|an|my|bed|work|school|sleep|uni|town|church|class|see|visit|get)\b)"
+            r"[a-z][\w'-]*(?: [a-z][\w'-]*)? (?:next|this|in|on|for|over|at the end of) .+)",
+            "the user is {verb} {obj}",
+            _F,
+        ),
         (r"^I (?:come|came) from (?P<obj>.+)", "the user is from {obj}", _F),
         # ---- work
         (
@@ -1637,6 +1753,29 @@ _RULES = _rules(
             _F,
         ),
         (r"^I am employed (?P<prep>at|by|as) (?P<obj>.+)", "the user works {prep2} {obj}", _F),
+        # "(moving to leeds) for a new job at a bank"
+        (
+            r"^for (?:a|my) (?P<obj>(?:new )?(?:job|role|position) (?:at|with|as) .+)$",
+            "the user has a {obj}",
+            _F,
+        ),
+        # "for context im at a bank": at a kind of employer ("at the bank" is an errand)
+        (
+            r"^I am (?:currently |now )?at (?P<obj>(?:a|an) (?:[\w-]+ ){0,2}?(?:bank|firm|company|"
+            r"startup|start-up|agency|consultancy|charity|council|hospital|factory|warehouse|"
+            r"call centre|call center|nonprofit|non-profit|retailer|publisher|supermarket|"
+            r"care home|law firm|tech company|school|university))(?:,.*)?$",
+            "the user works at {obj}",
+            _F,
+        ),
+        # "(did) a 12h shift at the warehouse": where the user works shifts
+        (
+            r"^I (?:have )?(?:just )?(?:finished|did|done|worked|pulled|started|came off|got back "
+            r"from|am on) (?:a|an|my|another|the) (?:[\w-]+ ){0,2}?(?:shift|double) (?:at|in) "
+            r"(?P<obj>(?:the |a |an )?[\w' -]+?)$",
+            "the user works shifts at {obj}",
+            _F,
+        ),
         (
             r"^I am (?P<obj>(?:fluent|conversational|native|bilingual|proficient|a native speaker)"
             r"(?: in .+)?)$",
@@ -1655,7 +1794,7 @@ _RULES = _rules(
             r"^I am (?:currently |now )?(?:doing|taking|studying for|working on|enrolled in) "
             r"(?P<obj>(?:a |an |my )?(?:[\w'-]+ )?(?:phd|ph\.d|doctorate|masters?|master's|"
             r"degree|bachelor'?s?|mba|course|bootcamp|internship|apprenticeship|residency|"
-            r"diploma|thesis)\b.*)",
+            r"diploma|thesis|gcses?|a-?levels?|highers|exams|finals|ib)\b.*)",
             "the user is doing {obj}",
             _F,
         ),
@@ -1688,6 +1827,43 @@ _RULES = _rules(
             rf"^I (?P<be>am|have been) (?P<neg>not |no longer )?(?:a |an )?(?P<obj>{_CONDITIONS})"
             r"\b(?P<rest>.*)",
             "the user {be} {neg}{obj}{rest}",
+            _F,
+        ),
+        # "got diagnosed with type 1 diabetes at 30 which is ...": the condition, not the aside
+        (
+            r"^I (?:have |had |just |recently |finally )*(?:got|was|been|have been) "
+            r"(?:officially |finally |just )?diagnosed with (?P<obj>.+?)(?:,? (?:which|and|but) "
+            r".*)?$",
+            "the user was diagnosed with {obj}",
+            _F,
+        ),
+        # "since my gallbladder surgery in the autumn": an operation the user had
+        (
+            r"^(?:since |after |before )?my (?P<obj>(?:[\w-]+ ){0,3}?(?:surgery|operation|op|"
+            r"transplant|replacement|bypass|c-section|caesarean|mastectomy|hysterectomy|"
+            r"vasectomy|amputation))(?P<rest>(?: (?:in|last|this|a|two|three|\d)\b.*)?)$",
+            "the user had {obj}{rest}",
+            _F,
+        ),
+        # "it is my first time fasting (since ...)": something the user does now, for the first time
+        (
+            r"^(?:it is|its|this is) my first (?:time|year) (?P<verb>[a-z]{2,}ing)\b(?P<rest>.*)$",
+            "the user is {verb}{rest} for the first time",
+            _F,
+        ),
+        # "just paid off my student loan": a debt the user had
+        (
+            r"^(?:I )?(?:have )?(?:just |finally |recently )?(?:paid off|cleared|repaid) "
+            r"(?P<obj>(?:my|our|the) (?:[\w-]+ ){0,2}?(?:loan|mortgage|debt|credit card|overdraft|"
+            r"car|student loan|finance)s?\b.*)$",
+            "the user paid off {obj}",
+            _F,
+        ),
+        # "BSL is my first language"
+        (
+            r"^(?P<obj>[\w'-]+(?: [\w'-]+)?) (?P<be>is|are) my (?P<kind>(?:first|native|main|"
+            r"second|home|mother) (?:language|tongue)s?)$",
+            "the user's {kind} {be} {obj}",
             _F,
         ),
         # ---- "my ..." : the user's attributes, family and pets
@@ -1804,8 +1980,7 @@ _NOT_LASTING_VERBS = (
     r"finish|miss|lose|win|pay|buy|sell|guess|figure|realize|realise|noticed?|suggest|"
     r"recommend|wonder|cannot|sometimes|occasionally|rarely|seldom|once|swear|suck|gonna|"
     r"sorta|honestly|seriously|personally|apparently|hardly|barely|almost|already|then|"
-    r"never|always|often|ever|"
-    r"now|currently|usually|normally"
+    r"now|currently|usually|normally|always|never|often|ever|typically|regularly|generally"
 )
 _GENERIC_FACT = re.compile(
     rf"^I (?!(?:{_NOT_LASTING_VERBS})\b)(?P<verb>[a-z]{{3,}})(?<!ed)(?<!ing)(?<!ly) "
@@ -1891,7 +2066,7 @@ _PAST_IRREGULAR = (
 )
 # (imperatives look the same: "use bullet points", "read this", "avoid jargon" are left out)
 _BASE_VERBS = (
-    r"love|like|hate|prefer|adore|enjoy|work|live|have|own|drive|speak|play|wear|"
+    rf"love|like|hate|prefer|adore|enjoy|{_WORK_OR_LIVE}|have|own|drive|speak|play|wear|"
     r"study|teach|eat|drink|cannot|can not|do not|never|am|volunteer|cook|bake|"
     r"commute|cycle|swim|sing|paint|knit|rent|earn|manage|run"
 )
@@ -1901,10 +2076,19 @@ _NOT_GERUND = (
     r"feeling|boring|amazing|interesting|exciting|during|according|including|"
     r"regarding|thanksgiving|darling|ceiling|evening"
 )
+# A word that looks like a verb is the subject of the clause when "is"/"are" follows ("rent
+# is 850 tho", "work was mad"): no "I" was left out.
+_NOUN_SUBJECT = r" (?:is|are|was|were)\b"
+# "took 9 years", "cost me 50 quid": what was left out is "it", not "I".
+_IT_TOOK = (
+    r"(?:took|cost|lasted)(?: (?:me|us))? (?:about |around |roughly |like |nearly |almost |over |"
+    r"just |only )?(?:\d|an? |ages\b|forever\b|years\b|months\b|weeks\b|days\b|hours\b)"
+)
 _SUBJECTLESS_START = re.compile(
     rf"^{_ADVERB_LEAD}(?:(?P<ing>(?!(?:{_NOT_GERUND})\b)[a-z]{{2,}}ing)\b(?! (?:is|are|was|"
-    rf"were|makes|sounds|seems|looks)\b)|(?P<past>(?:{_PAST_IRREGULAR})\b|[a-z]{{3,}}ed\b)|"
-    rf"(?P<base>(?:{_BASE_VERBS})\b)|(?P<fan>(?:a |an |such an? |bit of an? )?(?:big|huge|"
+    rf"were|makes|sounds|seems|looks)\b)|(?P<past>(?!{_IT_TOOK})(?:{_PAST_IRREGULAR})\b|"
+    rf"[a-z]{{3,}}ed\b)(?!{_NOUN_SUBJECT})|(?P<base>(?:{_BASE_VERBS})\b)(?!{_NOUN_SUBJECT})|"
+    r"(?P<fan>(?:a |an |such an? |bit of an? )?(?:big|huge|"
     r"massive|total|complete|proper|die-?hard|real) (?:[\w-]+ )?(?:fan|snob|nerd|geek|lover|"
     r"person|addict|junkie|foodie|buff)\b|fan of\b)|(?P<habit>(?:usually|normally|often|mostly|"
     r"generally|tend to|sometimes) [a-z]+\b))",
@@ -2102,6 +2286,9 @@ _MOOD_WORDS = (
     r"knackered|shattered|bored|upset|sad|gutted|overwhelmed|confused|lost|stuck|frustrated|"
     r"annoyed|fed up|sick|poorly|unwell|ill|busy|slammed|swamped|panicking|panicked|freaking out|"
     r"struggling|stressing|thrilled|delighted|relieved|desperate|skint|broke|behind|"
+    # anger, grief and a body worn out by the day ("she's furious", "my feet are destroyed")
+    r"furious|livid|fuming|raging|heartbroken|devastated|grumpy|destroyed|wrecked|killing me|"
+    r"aching|sore|in bits|"
     r"all over the place|a (?:bit of a )?(?:mess|wreck|nightmare)|not (?:great|good|ok|okay)"
 )
 _MOOD = re.compile(
@@ -2124,8 +2311,8 @@ _ONE_OFF = re.compile(
 
 
 def _momentary(clause: str) -> bool:
-    """True for a mood or a one-off arrangement (see :data:`_MOOD`, :data:`_ONE_OFF`)."""
-    return bool(_MOOD.match(clause) or _ONE_OFF.search(clause))
+    """True for a mood, a one-off arrangement or a one-off never (:data:`_MOOD`, ...)."""
+    return bool(_MOOD.match(clause) or _ONE_OFF.search(clause) or _NEVER_DID.match(clause))
 
 
 def _read_clause(clause: str) -> tuple[str, frozenset[str]] | None:
