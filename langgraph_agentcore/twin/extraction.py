@@ -1016,11 +1016,19 @@ _ASKING = re.compile(
     r"(?:I am |I was |am |just )?(?:wondering|not sure (?:if|whether|how|what|which|where|when)|"
     r"unsure (?:if|whether|how|what|which)|curious (?:if|whether|how|what|which|about))\b|"
     r"I do not know (?:if|whether|how|what|which|where)\b|help me\b|"
+    r"(?:I )?(?:have )?(?:no|zero) (?:idea|clue) (?:if|whether|how|what|which|where|when)\b|"
     r"(?:I )?need (?:some |a bit of |your )?(?:help|advice|ideas|tips|a hand)\b|"
     r"(?:I am )?looking for (?:advice|tips|ideas|recommendations|suggestions|help)\b)",
     re.I,
 )
-_REPORTED_BACK = re.compile(r"^(?:did|done|tried) (?:all )?(?:that|it|this|those|them)\b", re.I)
+# A report back on advice ("did that, still crashing", "did the power thing, seems better",
+# "tried your suggestion"): it says what was done, it asks nothing.
+_REPORTED_BACK = re.compile(
+    r"^(?:(?:I )?(?:did|done|tried|followed) (?:all )?(?:that|it|this|those|them|what you said|"
+    r"(?:the|your) (?:[\w-]+ ){0,2}?(?:thing|things|one|bit|step|steps|fix|trick|tip|tips|"
+    r"suggestion|suggestions|advice|setting|settings|idea))\b)",
+    re.I,
+)
 # Where a request starts after a statement in one sentence ("freelance translator here,
 # trying to figure out ...").
 _ASKING_BREAK = re.compile(r"(?:,|;|\s+-+)\s+|\s+(?:and|but|so)\s+", re.I)
@@ -1072,11 +1080,57 @@ _TOPICLESS = re.compile(
 )
 
 
+_BARE_QUESTION_WORDS = 4
+
+
+_QUOTE_OPENS = re.compile(r"(?:^|(?<=\s))['\"\u2018\u201c](?=\w)")
+_QUOTE_CLOSES = re.compile(r"(?<=\w)['\"\u2019\u201d](?=\s|$|[,.!?;:])")
+
+
+def _open_quote(text: str) -> bool:
+    """Whether ``text`` ends inside a quotation it opened (the 'why ... of 'why are you ...')."""
+    return len(_QUOTE_OPENS.findall(text)) > len(_QUOTE_CLOSES.findall(text))
+
+
+def _others_news(statement: str) -> bool:
+    """Whether a statement's only news is about someone not of the user's household ("my
+    neighbour got scammed by a text"): the context of the question after it, not a point."""
+    return bool(_NEWS.search(statement)) and not _NEWS.search(_THIRD_PARTY_MY.sub(" ", statement))
+
+
+# A statement opening with a word that points back at the question before it ("mine are 3
+# years old", "it is for a 10 year old"): a detail of that question, not news of its own.
+_BACK_REFERENCE = re.compile(
+    r"^(?:(?:and|but|oh|also|btw|because|cause|cuz) )?(?:mine|ours|it|its|this|that|these|those)"
+    r"(?: one| ones)? (?:is|are|was|were|has|have|had|only|just|will|would|does|do|did)\b",
+    re.I,
+)
+_YOU = re.compile(r"\b(?:you|u|your|ur)\b", re.I)
+
+
+def _bare_question(sentence: str) -> bool:
+    """Whether a "?" sentence is a bare phrase, no question or request of its own ("IT
+    band??", "mesh or powerline?"): it asks about the statement before it."""
+    lead = _lead_stripped(sentence)
+    return (
+        0 < len(lead.split()) <= _BARE_QUESTION_WORDS
+        and not _NOT_STATEMENTS.match(lead)
+        and not _REQUESTS.match(lead)
+        and not _ASKING.match(lead)
+        and not _YOU.search(lead)
+    )
+
+
 def _meaningful(text: str) -> list[tuple[str, bool]]:
     """Sentences worth quoting, each flagged True when it is a question or request."""
     text = _expand_contractions(text)
     sentences: list[tuple[str, bool]] = []
     for sentence, is_question in _sentences(text):
+        if sentences and _open_quote(sentences[-1][0]) and f"{sentences[-1][0]} {sentence}" in text:
+            # "nervous about the 'why are you changing careers' question": a question
+            # quoted is mentioned, not asked; the sentence goes on
+            sentences[-1] = (f"{sentences[-1][0]} {sentence}", sentences[-1][1])
+            continue
         if sentences and is_question and not sentences[-1][1]:
             # "how do I price ..." was cut before its "do I": one question again
             joined = f"{sentences[-1][0]} {sentence}"
@@ -1086,14 +1140,24 @@ def _meaningful(text: str) -> list[tuple[str, bool]]:
             if _WH.match(_lead_stripped(opening)) and joined in text:
                 sentences[-1] = (joined, True)
                 continue
-            if _ABOUT_THAT.match(_lead_stripped(sentence)):  # "... a cat already. good idea?"
+            if _ABOUT_THAT.match(_lead_stripped(sentence)) or _bare_question(sentence):
+                # "... a cat already. good idea?", "... my knee aches afterwards. IT band??"
                 sentences[-1] = (f"{sentences[-1][0]}. {sentence}", True)
+                continue
+            if _others_news(sentences[-1][0]):  # "my neighbour got scammed, how do I ..."
+                joined = f"{sentences[-1][0]}, {sentence}"
+                if joined not in text:
+                    joined = f"{sentences[-1][0]}. {sentence}"
+                sentences[-1] = (joined, True)
                 continue
         sentences.append((sentence, is_question))
     merged: list[tuple[str, bool]] = []
     for sentence, is_question in sentences:  # "... essay on macbeth. where do i even start"
         if merged and not merged[-1][1] and _TOPICLESS.match(_lead_stripped(sentence)):
             merged[-1] = (f"{merged[-1][0]}. {sentence}", True)
+        elif merged and merged[-1][1] and not is_question and _BACK_REFERENCE.match(sentence):
+            # "would new shoes help? mine are like 3 years old": a detail of the question
+            merged[-1] = (f"{merged[-1][0]}? {sentence}", True)
         else:
             merged.append((sentence, is_question))
     sentences = merged
@@ -1102,6 +1166,10 @@ def _meaningful(text: str) -> list[tuple[str, bool]]:
         for sentence, is_question in sentences
         if len(sentence.split()) >= 2 and not _is_small_talk(sentence)
     ]
+
+
+# "my neighbour", "our landlord": someone else's news, the context of what is asked.
+_THIRD_PARTY_MY = re.compile(rf"\b(?:my|our) (?:[\w-]+ )?{_THIRD_PARTIES}", re.I)
 
 
 def _request_split(sentence: str) -> tuple[str, str]:
@@ -1123,7 +1191,8 @@ def _request_split(sentence: str) -> tuple[str, str]:
                 or _PROBLEM.search(head)
                 or _REACTION.search(head)
                 or _statements(head)  # a fact read stays with the request it explains
-                or not _NEWS.search(head)  # nothing of theirs ("my ...") or no number: context
+                # nothing of theirs ("my ...", not "my neighbour") or no number: context
+                or not _NEWS.search(_THIRD_PARTY_MY.sub(" ", head))
             ):
                 return "", sentence
             return head, rest
@@ -3683,6 +3752,7 @@ def _unread_parts(statement: str, facts: Sequence[str], *, news: bool = True) ->
             and (_NEWS.search(part) or _HABIT_SAID.match(part) or not news)
             and not _is_small_talk(part)
             and not (_PROBLEM.search(part) or _REACTION.search(part) or _MOMENTARY.search(part))
+            and not _momentary(_restore_subject(part) or part)  # "cooking for my in-laws ..."
             and not _statements(part)
         ):
             out.append(part)
@@ -3703,6 +3773,7 @@ def _dropped_facts(sentence: str, facts: Sequence[str]) -> list[str]:
             or _is_asking(restored)  # "have a cat" reads as "have you ...?" before "I"
             or _PROBLEM.search(part)
             or _MOMENTARY.search(part)
+            or _momentary(restored)  # "cooking for my in-laws on saturday": no record either
         ):
             continue
         hit = _apply_rules(restored)
@@ -3711,7 +3782,8 @@ def _dropped_facts(sentence: str, facts: Sequence[str]) -> list[str]:
     return out
 
 
-_OWN_CLAUSE = re.compile(rf"(?:^|\s){_SUBJECT}|^[a-z]{{3,}}ing\b", re.I)
+# ("a microwave in my halls kitchen" has none: "my" there owns, it is no subject)
+_OWN_CLAUSE = re.compile(r"(?:^|\s)(?:I|we)\b|^(?:my|our)\b|^[a-z]{3,}ing\b", re.I)
 # A plan said after a fact with its "I" left out ("i rent rn and want to buy in 3 years").
 _INTENT_PART = re.compile(
     r"^(?:(?:also|then|really|eventually|hopefully) )?(?:want|wanna|plan|intend|hope|aim|"
@@ -3741,7 +3813,13 @@ def _joined_facts(sentence: str, facts: list[str]) -> list[str]:
             ):
                 continue
             facts[facts.index(joined)] = short
-            said += [r for r in rest if not _statements(r) and len(r.split()) >= 3]
+            said += [
+                r
+                for r in rest
+                if not _statements(r)
+                and len(r.split()) >= 3
+                and not _momentary(_restore_subject(r) or r)  # "cooking for my parents"
+            ]
             return said
     return said
 
@@ -3846,6 +3924,8 @@ def _user_points(text: str, sentences: list[tuple[str, bool]]) -> list[str]:
             continue
         if len(statement.split()) < 2 or _is_small_talk(statement) or statement in problems:
             continue
+        if _REPORTED_BACK.match(_lead_stripped(statement)) and len(sentences) > 1:
+            continue  # "tried the restart thing, seems better": what was done, beside news
         # beside a request or facts only news about the user's world counts ("My
         # granddaughter gave me a tablet"), not a follow-up, a reaction or a mood
         if (asked or facts) and (
@@ -3866,6 +3946,9 @@ def _user_points(text: str, sentences: list[tuple[str, bool]]) -> list[str]:
             and not said
             and not _is_small_talk(opening)
             and not _statements(opening)
+            and not _OWN_SUBJECT.match(_lead_stripped(opening))
+            and not _FOLLOW_UP.match(_lead_stripped(opening))
+            and not _REPORTED_BACK.match(_lead_stripped(opening))
         ):
             said.append(opening)
     # a question put as a question wins over a need stated first ("my GP says ... and I need
@@ -3877,10 +3960,32 @@ def _user_points(text: str, sentences: list[tuple[str, bool]]) -> list[str]:
         for need in asked[: asked.index(first)]:
             said += [p for p in _unread_parts(need, facts, news=False) if p not in said]
         asked = [first]
+    if not asked and not facts and len(said) > 1:  # a report with its details, one point
+        said = [". ".join(said)]
     out = list(facts)
     out += [f'The user said: "{_quote(s)}".' for s in said]
-    out += [f'The user asked: "{_quote(asked[0])}".'] if asked else []
+    out += [f'The user asked: "{_quote(_embedded_question(asked[0]))}".'] if asked else []
     return out
+
+
+# A clause with a subject of its own ("they also said ...", "it seems ..."): a statement,
+# not the bare answer to a question ("beaches mostly").
+_OWN_SUBJECT = re.compile(r"^(?:I|we|you|they|he|she|it|there|my|our|his|her|their)\b", re.I)
+# A request put as not knowing ("I have no idea how to budget", "not sure which one"): the
+# question it holds is what was asked.
+_NOT_KNOWING = re.compile(
+    r"^(?:I )?(?:(?:have|had) )?(?:(?:no|zero) (?:idea|clue)|do not know|am not sure|not sure|"
+    r"am unsure|unsure)\s+(?=(?:if|whether|how|what|which|where|when|why)\b)",
+    re.I,
+)
+
+
+def _embedded_question(request: str) -> str:
+    """The question inside a request put as not knowing it ("no idea how to budget": "how
+    to budget"); other requests unchanged."""
+    lead = _lead_stripped(request)
+    match = _NOT_KNOWING.match(lead)
+    return lead[match.end() :] if match else request
 
 
 _QUESTION_FORM = re.compile(rf"{_NOT_STATEMENTS.pattern}|{_ASKING.pattern}", re.I)
@@ -3915,6 +4020,12 @@ _VERDICT = re.compile(
 )
 
 
+# Steps in order ("Start by thanking them ... . Then give a specific figure ..."): the first
+# step is a preliminary, the step after it is the advice, so both are kept.
+_FIRST_STEP = re.compile(r"^(?:start (?:by|with)|begin (?:by|with)|first(?:ly)?\b)", re.I)
+_NEXT_STEP = re.compile(r"^(?:then|next|after that|second(?:ly)?)\b", re.I)
+
+
 def _reply(sentences: list[tuple[str, bool]]) -> str:
     """The assistant's substantive sentence, after a short opener ("That is often congestion.")
     or after a verdict and its reason ("Very normal: many dogs ... . Teach him ...").
@@ -3925,10 +4036,48 @@ def _reply(sentences: list[tuple[str, bool]]) -> str:
     if not long:
         return sentences[0][0]
     first, rest = long[0], long[1:]
-    if (len(first.split()) <= _SHORT_OPENER or _VERDICT.match(first)) and rest:
+    if (
+        len(first.split()) <= _SHORT_OPENER
+        or _VERDICT.match(first)
+        or (_FIRST_STEP.match(first) and rest and _NEXT_STEP.match(rest[0]))
+    ) and rest:
         first = f"{first}. {rest[0]}"
+    # an aside in brackets ("INNER JOIN (only matching rows ...)") is detail, not the advice
+    bare = re.sub(r"\s+", " ", _PARENS.sub("", first)).replace(" ,", ",").strip()
+    first = bare if len(bare.split()) > 3 else first
     advice = _CAVEAT.sub("", first)
     return advice if len(advice.split()) > 3 else first
+
+
+# A line of program code in a reply ("import pandas as pd", "df = pd.read_excel(...)",
+# "print(total)", "def main():", "SELECT name FROM users;").
+_CODE_LINE = re.compile(
+    r"^\s*(?:(?:import [\w.]+|from [\w.]+ import [\w., *]+)(?: as \w+)?"
+    r"|(?:def|class|for|while|if|elif|else|try|except|with)\b.*:"
+    r"|(?:const|let|var|function|public|private|return)\b.*[;{]"
+    r"|#include\b.*|(?:SELECT|INSERT|UPDATE|DELETE|CREATE) .*"
+    r"|[\w.\[\]'\"]+ ?[+\-*/]?= ?(?!=)\S.*|[\w.]+\(.*\);?|[{}\]);]+|```.*)\s*$"
+)
+_MIN_CODE_LINES = 2
+# A reply approving what the user said they will do ("That's a great plan.", "Good idea!",
+# "Sounds like a plan"): after a turn that asked nothing it answers nothing.
+_APPROVAL = re.compile(
+    r"^(?:(?:oh|ah|yes|yeah|ok|okay),? )?(?:(?:that|this|it) (?:is|sounds like|seems like) )?"
+    r"(?:(?:a|an|such a) )?(?:really |very )?(?:great|good|lovely|brilliant|excellent|smart|"
+    r"sensible|wise|nice|perfect|fantastic|wonderful) (?:plan|idea|call|choice|move|step|"
+    r"decision)\b|^sounds like a (?:good |great )?plan\b",
+    re.I,
+)
+
+
+def _without_code(text: str) -> tuple[str, bool]:
+    """A reply's prose without its lines of code, and whether it held code (two or more
+    such lines): a summary says the assistant gave an example, it does not quote code."""
+    lines = text.splitlines()
+    code = [line for line in lines if line.strip() and _CODE_LINE.match(line)]
+    if len(code) < _MIN_CODE_LINES:
+        return text, False
+    return "\n".join(line for line in lines if line not in code), True
 
 
 class RuleBasedExtractor:
@@ -4643,15 +4792,26 @@ class RuleBasedExtractor:
     def _turn_points(self, turns: Sequence[ConversationTurn]) -> list[tuple[str, bool]]:
         """Short third-person sentences for a summary, each flagged True if from the user."""
         points: list[tuple[str, bool]] = []
+        asked = True  # whether the last USER turn asked anything
         for turn in turns:
             role = turn.role.upper()
             sentences = _meaningful(turn.text)
             if not sentences:
                 continue
             if role == "USER":
-                points.extend((p, True) for p in _user_points(turn.text, sentences))
+                user = _user_points(turn.text, sentences)
+                asked = any(p.startswith("The user asked:") for p in user)
+                points.extend((p, True) for p in user)
             elif role == "ASSISTANT":
-                points.append((f'The assistant replied: "{_quote(_reply(sentences))}".', False))
+                if not asked and _APPROVAL.match(sentences[0][0]):
+                    continue  # "That's a great plan." to what the user will do: no answer
+                prose, code = _without_code(turn.text)
+                if not code:
+                    points.append((f'The assistant replied: "{_quote(_reply(sentences))}".', False))
+                    continue
+                said = _meaningful(prose)
+                tail = f' and said: "{_quote(_reply(said))}"' if said else ""
+                points.append((f"The assistant replied with a code example{tail}.", False))
             elif role == "TOOL":
                 points.append((f'A tool returned: "{_quote(sentences[0][0], 80)}".', False))
         return points
