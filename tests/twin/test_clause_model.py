@@ -18,12 +18,13 @@ from types import ModuleType
 
 import pytest
 
-from langgraph_agentcore.twin import clause_model, extraction
+from langgraph_agentcore.twin import clause_model
 from langgraph_agentcore.twin.clause_model import LABELS, ClauseModel, clause_features
 from langgraph_agentcore.twin.extraction import (
     ConversationTurn,
     ExtractionRequest,
     RuleBasedExtractor,
+    rules,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -133,7 +134,7 @@ def test_extractor_without_the_model_uses_rules_only(monkeypatch: pytest.MonkeyP
     said = "I overpronate a bit"  # read by a rule
     learned = "I'm on blood thinners"  # no rule: read by the model
     assert _texts("SEMANTIC", learned) == ["The user is on blood thinners."]
-    monkeypatch.setattr(extraction, "default_model", lambda: None)
+    monkeypatch.setattr(rules, "default_model", lambda: None)  # the module that calls it
     assert _texts("SEMANTIC", said) == ["The user overpronates a bit."]
     assert _texts("SEMANTIC", learned) == []
 
