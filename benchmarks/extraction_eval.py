@@ -398,6 +398,16 @@ def _load_extractor(spec: str | None) -> Any:
     return extractor
 
 
+def print_misses(outcomes: Sequence[Outcome]) -> None:
+    """One line per missed and per extra record, item by item."""
+    for o in outcomes:
+        for strategy in o.item.expected:
+            for miss in o.missed[strategy]:
+                print(f"  {o.item.id} {strategy} MISSED {miss!r}")
+            for extra in o.extra[strategy]:
+                print(f"  {o.item.id} {strategy} EXTRA  {extra!r}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command-line entry point."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -415,12 +425,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"extractor: {name}")
     print(table)
     if args.misses:
-        for o in outcomes:
-            for strategy in o.item.expected:
-                for miss in o.missed[strategy]:
-                    print(f"  {o.item.id} {strategy} MISSED {miss!r}")
-                for extra in o.extra[strategy]:
-                    print(f"  {o.item.id} {strategy} EXTRA  {extra!r}")
+        print_misses(outcomes)
     if args.write_docs:
         if args.split is not None:
             raise SystemExit("--write-docs needs both splits")

@@ -69,12 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         counts, outcomes = score(raw["records"], items)
         print(_row(path.stem, counts))
         if args.misses:
-            for o in outcomes:
-                for strategy in o.item.expected:
-                    for miss in o.missed[strategy]:
-                        print(f"  {o.item.id} {strategy} MISSED {miss!r}")
-                    for extra in o.extra[strategy]:
-                        print(f"  {o.item.id} {strategy} EXTRA  {extra!r}")
+            ev.print_misses(outcomes)
     return 0
 
 
