@@ -453,10 +453,11 @@ def _user_points(text: str, sentences: list[tuple[str, bool]]) -> list[str]:
         if _PROBLEM.search(clause)
         for fact, _ in _statements(clause)
     }
+    chat_facts = _chat_facts(text)
     facts = [
         f
         for f in dict.fromkeys(t for t, _ in _statements(text))
-        if f not in problem_facts and f not in _chat_facts(text)
+        if f not in problem_facts and f not in chat_facts
     ]
     said: list[str] = []
     if facts:  # a part after "and" that the clauses left without its subject
