@@ -243,7 +243,6 @@ _NO_HERE = re.compile(
     re.I,
 )
 _I_AM_HERE = re.compile(r"^(I am (?:an? )?[\w -]{3,40}?) here\b.*$", re.I)
-# "47 and back at uni": an age, then the rest
 # "Hello, I am Marta": a capitalised given name, not a nationality or a faith ("I am Polish")
 _I_AM_NAME = re.compile(
     r"^I am (?!(?:Fine|Good|Okay|Great|Sorry|Back|Home|Done|Ready|Tired|Sure|Well|Not|Very|"
@@ -252,6 +251,7 @@ _I_AM_NAME = re.compile(
     r"(?<!ish)(?<!ese)(?<!ian)(?<!an)(?<!ch)(?<!ic)(?<!i)(?<!ist)(?<!ite)"
     r"(?<!Muslim)(?<!Hindu)(?<!Sikh)(?<!Jew)(?<!Mormon)(?<!Catholic)(?<!Protestant)(?<!Here)"
 )
+# "47 and back at uni": an age, then the rest
 _AGE_AND = re.compile(r"^(?:I am )?(?P<age>\d{1,2}) and (?P<rest>.+)$", re.I)
 
 
